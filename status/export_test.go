@@ -1,0 +1,4 @@
+package status
+
+// AugmentAt is augment with a fixed clock, for tests.
+var AugmentAt = augment
