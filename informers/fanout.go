@@ -1,0 +1,69 @@
+package informers
+
+import "sync"
+
+// fanout routes observations to the subscriptions of their key. Its mutex
+// also orders deliveries against Subscribe and cancel, so a handler never
+// runs after its cancel has returned.
+type fanout struct {
+	mu    sync.Mutex
+	byKey map[Key][]*subscription
+}
+
+type subscription struct {
+	keys []Key
+	h    Handler
+}
+
+// addLocked registers h for keys.
+func (f *fanout) addLocked(keys []Key, h Handler) *subscription {
+	if f.byKey == nil {
+		f.byKey = make(map[Key][]*subscription)
+	}
+	s := &subscription{keys: keys, h: h}
+	for _, k := range keys {
+		f.byKey[k] = append(f.byKey[k], s)
+	}
+	return s
+}
+
+// cancelFunc returns an idempotent func removing s.
+func (f *fanout) cancelFunc(s *subscription) func() {
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			for _, k := range s.keys {
+				subs := f.byKey[k]
+				for i, other := range subs {
+					if other == s {
+						subs = append(subs[:i], subs[i+1:]...)
+						break
+					}
+				}
+				if len(subs) == 0 {
+					delete(f.byKey, k)
+				} else {
+					f.byKey[k] = subs
+				}
+			}
+		})
+	}
+}
+
+// deliverLocked hands obs to every subscription of its key.
+func (f *fanout) deliverLocked(obs Observation) {
+	for _, s := range f.byKey[obs.Key] {
+		s.h(obs)
+	}
+}
+
+// keysLocked returns every subscribed key.
+func (f *fanout) keysLocked() []Key {
+	keys := make([]Key, 0, len(f.byKey))
+	for k := range f.byKey {
+		keys = append(keys, k)
+	}
+	return keys
+}

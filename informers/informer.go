@@ -1,0 +1,210 @@
+package informers
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/go-logr/logr"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
+)
+
+// informer is a Source fed by one list+watch of a resource in one scope
+// (a namespace, or "" for all). Its event handler runs on the controller's
+// goroutine and only routes objects to subscribers' queues.
+type informer struct {
+	res       Resource
+	namespace string
+	log       logr.Logger
+
+	store cache.Store
+	ctrl  cache.Controller
+
+	// fanout.mu also guards the fields below.
+	fanout
+	synced  bool
+	failing error // the last list/watch error, nil once a call succeeds
+}
+
+var _ Source = (*informer)(nil)
+
+func newInformer(c WatchClient, res Resource, namespace string, log logr.Logger) *informer {
+	i := &informer{res: res, namespace: namespace, log: log}
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			// The reflector's first list asks for resourceVersion "0", which
+			// the API server may answer from a stale watch cache. Ask for a
+			// consistent read so a wait started after a write sees it.
+			if opts.ResourceVersion == "0" {
+				opts.ResourceVersion = ""
+				opts.ResourceVersionMatch = ""
+			}
+			list, err := c.List(ctx, res, namespace, opts)
+			i.report(ctx, err)
+			if err != nil {
+				return nil, err
+			}
+			return list, nil
+		},
+		// Streaming lists (sendInitialEvents) are consistent by contract.
+		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			w, err := c.Watch(ctx, res, namespace, opts)
+			i.report(ctx, err)
+			if err != nil {
+				return nil, err
+			}
+			return w, nil
+		},
+	}
+	logger := log
+	i.store, i.ctrl = cache.NewInformerWithOptions(cache.InformerOptions{
+		Logger:        &logger,
+		ListerWatcher: cache.ToListWatcherWithWatchListSemantics(lw, c),
+		ObjectType:    &unstructured.Unstructured{},
+		Handler: cache.ResourceEventHandlerFuncs{
+			AddFunc:    func(obj any) { i.onUpsert(obj) },
+			UpdateFunc: func(_, obj any) { i.onUpsert(obj) },
+			DeleteFunc: i.onDelete,
+		},
+		Transform: StripForStatus,
+	})
+	return i
+}
+
+// run blocks until ctx ends and every goroutine of the informer has exited.
+func (i *informer) run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() { i.ctrl.RunWithContext(ctx) })
+	wg.Go(func() {
+		select {
+		case <-i.ctrl.HasSyncedChecker().Done():
+			i.markSynced()
+		case <-ctx.Done():
+		}
+	})
+	wg.Wait()
+}
+
+func (i *informer) markSynced() {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.synced = true
+	i.log.V(1).Info("informer synced", "objects", len(i.store.ListKeys()))
+	i.deliverAllLocked()
+}
+
+// deliverAllLocked sends the cached state of every subscribed key.
+func (i *informer) deliverAllLocked() {
+	for k, subs := range i.byKey {
+		obs := i.lookupLocked(k)
+		for _, s := range subs {
+			s.h(obs)
+		}
+	}
+}
+
+func (i *informer) lookupLocked(k Key) Observation {
+	obj, exists, err := i.store.GetByKey(k.String())
+	if err != nil {
+		return Observation{Key: k, Err: err}
+	}
+	if !exists {
+		return Observation{Key: k}
+	}
+	u := obj.(*unstructured.Unstructured)
+	return Observation{Key: k, Object: u, ResourceVersion: u.GetResourceVersion()}
+}
+
+// report records the outcome of a list or watch call. Failures reach every
+// subscriber as an Observation with Err; the first success after a failure
+// re-sends the cached state so subscribers can clear the error.
+func (i *informer) report(ctx context.Context, err error) {
+	if err != nil && ctx.Err() != nil {
+		return // shutting down, not a failure
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if err == nil {
+		if i.failing != nil {
+			i.failing = nil
+			i.log.V(1).Info("informer recovered")
+			if i.synced {
+				i.deliverAllLocked()
+			}
+		}
+		return
+	}
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	i.failing = err
+	i.log.V(1).Info("list/watch failed", "err", err.Error())
+	for k, subs := range i.byKey {
+		for _, s := range subs {
+			s.h(Observation{Key: k, Err: err})
+		}
+	}
+}
+
+func (i *informer) onUpsert(obj any) {
+	u, ok := obj.(*unstructured.Unstructured)
+	if !ok {
+		return
+	}
+	obs := Observation{
+		Key:             Key{Namespace: u.GetNamespace(), Name: u.GetName()},
+		Object:          u,
+		ResourceVersion: u.GetResourceVersion(),
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.deliverLocked(obs)
+}
+
+func (i *informer) onDelete(obj any) {
+	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = d.Obj
+	}
+	u, ok := obj.(*unstructured.Unstructured)
+	if !ok {
+		return
+	}
+	obs := Observation{
+		Key:             Key{Namespace: u.GetNamespace(), Name: u.GetName()},
+		Deleted:         true,
+		ResourceVersion: u.GetResourceVersion(),
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.deliverLocked(obs)
+}
+
+func (i *informer) Subscribe(keys []Key, h Handler) func() {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	s := i.addLocked(keys, h)
+	switch {
+	case i.synced:
+		for _, k := range keys {
+			h(i.lookupLocked(k))
+		}
+	case i.failing != nil:
+		for _, k := range keys {
+			h(Observation{Key: k, Err: i.failing})
+		}
+	}
+	return i.cancelFunc(s)
+}
+
+func (i *informer) Cached(k Key) (Observation, bool) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if !i.synced || i.failing != nil {
+		return Observation{}, false
+	}
+	return i.lookupLocked(k), true
+}

@@ -1,0 +1,276 @@
+package informers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/utils/clock"
+)
+
+// Mode is how a source learns about objects.
+type Mode int
+
+const (
+	// Watch uses a list+watch informer.
+	Watch Mode = iota
+	// Poll GETs each object every poll interval.
+	Poll
+)
+
+func (m Mode) String() string {
+	if m == Poll {
+		return "poll"
+	}
+	return "watch"
+}
+
+// ErrStopped is returned by Acquire after Stop.
+var ErrStopped = errors.New("informers: manager stopped")
+
+// ErrCannotWatch is returned when Watch is asked of a client that cannot.
+var ErrCannotWatch = errors.New("informers: client cannot watch")
+
+// DefaultLinger is how long an unused source keeps running.
+const DefaultLinger = 10 * time.Second
+
+// DefaultPollInterval is the poll interval of the seed package.
+const DefaultPollInterval = 2 * time.Second
+
+// Options configure a Manager.
+type Options struct {
+	// Linger is how long a source nobody holds keeps running, so that
+	// back-to-back waits reuse a warm cache; zero stops it at once.
+	// Defaults to DefaultLinger.
+	Linger *time.Duration
+	// PollInterval is the period of pollers. Defaults to DefaultPollInterval.
+	PollInterval time.Duration
+	// Clock drives lingers and polling. Defaults to the real clock.
+	Clock clock.WithTickerAndDelayedExecution
+	// Logger receives source lifecycle logs at V(1). Defaults to discarding.
+	Logger logr.Logger
+}
+
+func defaultOpts(opts Options) (Options, error) {
+	if opts.Linger == nil {
+		d := DefaultLinger
+		opts.Linger = &d
+	}
+	if *opts.Linger < 0 {
+		return opts, fmt.Errorf("informers: negative linger %s", *opts.Linger)
+	}
+	if opts.PollInterval < 0 {
+		return opts, fmt.Errorf("informers: negative poll interval %s", opts.PollInterval)
+	}
+	if opts.PollInterval == 0 {
+		opts.PollInterval = DefaultPollInterval
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.RealClock{}
+	}
+	if opts.Logger.GetSink() == nil {
+		opts.Logger = logr.Discard()
+	}
+	return opts, nil
+}
+
+// Manager shares sources between waits: one per (resource, namespace, mode),
+// reference counted, started on first Acquire and stopped once the last
+// Lease is released and the linger has passed.
+type Manager struct {
+	client Client
+	opts   Options
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	entries map[entryKey]*entry
+	stopped bool
+}
+
+type entryKey struct {
+	gvr       schema.GroupVersionResource
+	namespace string
+	mode      Mode
+}
+
+type entry struct {
+	key    entryKey
+	src    Source
+	cancel context.CancelFunc
+	refs   int
+	linger clock.Timer
+}
+
+// New returns a Manager reading through c.
+func New(c Client, opts Options) (*Manager, error) {
+	if c == nil {
+		return nil, errors.New("informers: nil client")
+	}
+	opts, err := defaultOpts(opts)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Manager{client: c, opts: opts, ctx: ctx, cancel: cancel, entries: make(map[entryKey]*entry)}, nil
+}
+
+// CanWatch reports whether the client can back informers.
+func (m *Manager) CanWatch() bool {
+	_, ok := m.client.(WatchClient)
+	return ok
+}
+
+// Client returns the client sources read through.
+func (m *Manager) Client() Client { return m.client }
+
+// Lease is a hold on a shared source.
+type Lease struct {
+	Source
+	// Fresh is true when this Acquire started the source: its first state
+	// is read after the call, so it needs no separate baseline.
+	Fresh bool
+
+	m    *Manager
+	e    *entry
+	once sync.Once
+}
+
+// Release gives the source back. It is idempotent.
+func (l *Lease) Release() {
+	l.once.Do(func() { l.m.release(l.e) })
+}
+
+// Acquire returns a lease on the source for res in namespace ("" for
+// cluster-scoped resources, or all namespaces). A running all-namespaces
+// watch also serves a namespace.
+func (m *Manager) Acquire(res Resource, namespace string, mode Mode) (*Lease, error) {
+	if mode == Watch && !m.CanWatch() {
+		return nil, ErrCannotWatch
+	}
+	if !res.Namespaced {
+		namespace = ""
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.stopped {
+		return nil, ErrStopped
+	}
+	k := entryKey{gvr: res.GVR, namespace: namespace, mode: mode}
+	e := m.entries[k]
+	if e == nil && namespace != "" && mode == Watch {
+		e = m.entries[entryKey{gvr: res.GVR, mode: Watch}]
+	}
+	fresh := e == nil
+	if fresh {
+		e = m.startLocked(k, res)
+	}
+	e.refs++
+	if e.linger != nil {
+		e.linger.Stop()
+		e.linger = nil
+	}
+	return &Lease{Source: e.src, Fresh: fresh, m: m, e: e}, nil
+}
+
+// AcquireRunning is Acquire without starting anything: nil when no watch
+// source for res in namespace runs.
+func (m *Manager) AcquireRunning(res Resource, namespace string) *Lease {
+	if !res.Namespaced {
+		namespace = ""
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.entries[entryKey{gvr: res.GVR, namespace: namespace, mode: Watch}]
+	if e == nil && namespace != "" {
+		e = m.entries[entryKey{gvr: res.GVR, mode: Watch}]
+	}
+	if e == nil || m.stopped {
+		return nil
+	}
+	e.refs++
+	if e.linger != nil {
+		e.linger.Stop()
+		e.linger = nil
+	}
+	return &Lease{Source: e.src, m: m, e: e}
+}
+
+func (m *Manager) startLocked(k entryKey, res Resource) *entry {
+	log := m.opts.Logger.WithValues("resource", res.GVR.String(), "namespace", k.namespace, "mode", k.mode.String())
+	var src interface {
+		Source
+		run(context.Context)
+	}
+	if k.mode == Watch {
+		src = newInformer(m.client.(WatchClient), res, k.namespace, log)
+	} else {
+		src = newPoller(m.client, res, k.namespace, m.opts.PollInterval, m.opts.Clock, log)
+	}
+	// Each source runs on its own child context: cancelling it ends the
+	// source's goroutines, and Stop waits for all of them through wg.
+	ctx, cancel := context.WithCancel(m.ctx)
+	e := &entry{key: k, src: src, cancel: cancel}
+	m.entries[k] = e
+	log.V(1).Info("source started")
+	m.wg.Go(func() {
+		src.run(ctx)
+		log.V(1).Info("source stopped")
+	})
+	return e
+}
+
+func (m *Manager) release(e *entry) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e.refs--
+	if e.refs > 0 || m.entries[e.key] != e {
+		return
+	}
+	if *m.opts.Linger == 0 {
+		m.stopLocked(e)
+		return
+	}
+	e.linger = m.opts.Clock.AfterFunc(*m.opts.Linger, func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if e.refs == 0 && m.entries[e.key] == e {
+			m.stopLocked(e)
+		}
+	})
+}
+
+func (m *Manager) stopLocked(e *entry) {
+	if e.linger != nil {
+		e.linger.Stop()
+		e.linger = nil
+	}
+	delete(m.entries, e.key)
+	e.cancel()
+}
+
+// Running returns how many sources run now.
+func (m *Manager) Running() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.entries)
+}
+
+// Stop ends every source, held or not, and blocks until their goroutines
+// have exited. It is idempotent and safe to call concurrently; Acquire
+// fails afterwards.
+func (m *Manager) Stop() {
+	m.mu.Lock()
+	m.stopped = true
+	for _, e := range m.entries {
+		m.stopLocked(e)
+	}
+	m.mu.Unlock()
+	m.cancel()
+	m.wg.Wait()
+}
