@@ -1,0 +1,351 @@
+package engine
+
+import (
+	"time"
+
+	"context"
+	"sync"
+
+	"k8s.io/apimachinery/pkg/util/resourceversion"
+
+	"github.com/kwait-dev/kwait/informers"
+	"github.com/kwait-dev/kwait/status"
+)
+
+// Messages of resources that do not exist, which count as Current.
+const (
+	MessageNotExist = "Resource does not exist"
+	MessageDeleted  = "Resource has been deleted"
+)
+
+// Wait starts a wait for ids and returns its events, converted by conv, on
+// a channel that is always closed at the end. Each resource's first
+// observation and every change of its (status, message, error) give one
+// ResourceUpdate carrying the aggregate after it. Once every resource has
+// been Current at least once, one Completed follows, then the channel
+// closes; if ctx ends first, one Aborted with the last aggregate does.
+//
+// One goroutine owns the wait's state; sources only enqueue into it, and
+// when the reader is slow, states of the same resource coalesce (the
+// newest wins). The final event waits for a reader at most the engine's
+// linger after ctx has ended, so an abandoned channel leaks nothing.
+func Wait[E any](ctx context.Context, e *Engine, ids []Identifier, conv func(Event) E) <-chan E {
+	out := make(chan E, 1)
+	w := &waiter{e: e, ctx: ctx}
+	w.send = func(ev Event) bool {
+		select {
+		case out <- conv(ev):
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	w.final = func(ev Event) {
+		select {
+		case out <- conv(ev):
+			return
+		default:
+		}
+		select {
+		case out <- conv(ev):
+			return
+		case <-ctx.Done():
+		}
+		t := e.opts.Clock.NewTimer(e.finalGrace())
+		defer t.Stop()
+		select {
+		case out <- conv(ev):
+		case <-t.C():
+			e.opts.Logger.V(1).Info("final event dropped: nobody read the channel", "type", ev.Type.String())
+		}
+	}
+	go func() {
+		defer close(out)
+		w.run(ids)
+	}()
+	return out
+}
+
+// finalGrace is how long a final event waits for a reader after the
+// wait's context has ended.
+func (e *Engine) finalGrace() time.Duration {
+	if e.opts.Linger != nil {
+		return *e.opts.Linger
+	}
+	return informers.DefaultLinger
+}
+
+// tracked is the state of one resource of a wait.
+type tracked struct {
+	index  int // first position in the request
+	target target
+
+	observed    bool
+	everCurrent bool
+	status      status.Status
+	message     string
+	errText     string
+
+	existed  bool   // the object was seen to exist during this wait
+	lastRV   string // resourceVersion of the newest state applied
+	baseline bool   // waiting for a fresh read before trusting the source
+	held     *informers.Observation
+}
+
+type waiter struct {
+	e     *Engine
+	ctx   context.Context
+	send  func(Event) bool
+	final func(Event)
+
+	objs []*tracked
+	agg  status.Aggregate
+	q    *queue
+}
+
+// group is the targets of a wait read through one source.
+type group struct {
+	res       informers.Resource
+	namespace string // "" for cluster-scoped or cluster-wide
+	keys      []informers.Key
+	pos       map[informers.Key]int // key → position in waiter.objs
+}
+
+func (w *waiter) run(ids []Identifier) {
+	var errs []int
+	byID := make(map[objectID]int, len(ids))
+	for i, id := range ids {
+		t := resolve(w.e.opts.Mapper, id)
+		if t.err == nil {
+			if _, dup := byID[t.id()]; dup {
+				continue
+			}
+			byID[t.id()] = len(w.objs)
+		} else {
+			errs = append(errs, len(w.objs))
+		}
+		w.objs = append(w.objs, &tracked{index: i, target: t})
+	}
+	w.agg.Total = len(w.objs)
+	if w.agg.Total == 0 {
+		w.final(Event{Type: Completed, Aggregate: status.CurrentStatus})
+		return
+	}
+	w.q = newQueue(len(w.objs))
+	for _, p := range errs {
+		w.q.push(p, informers.Observation{Err: w.objs[p].target.err}, false)
+	}
+
+	ctx, cancel := context.WithCancel(w.ctx)
+	var bg sync.WaitGroup
+	// Shutdown order: stop the baseline readers, then unsubscribe, then
+	// release the sources (which may linger for the next wait).
+	var cleanups []func()
+	defer func() {
+		cancel()
+		bg.Wait()
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}()
+
+	var stale []*group
+	for _, g := range w.groups() {
+		lease, err := w.e.sources.Acquire(g.res, g.namespace, w.e.mode())
+		if err != nil {
+			for _, p := range g.pos {
+				w.q.push(p, informers.Observation{Err: err}, false)
+			}
+			continue
+		}
+		cleanups = append(cleanups, lease.Release)
+		if !lease.Fresh && w.e.mode() == informers.Watch {
+			// A running informer may lag behind a write the caller just
+			// made: hold its states until a fresh read says how new they
+			// must be.
+			for _, p := range g.pos {
+				w.objs[p].baseline = true
+			}
+			stale = append(stale, g)
+		}
+		pos := g.pos
+		cleanups = append(cleanups, lease.Subscribe(g.keys, func(o informers.Observation) {
+			if p, ok := pos[o.Key]; ok {
+				w.q.push(p, o, false)
+			}
+		}))
+	}
+	if len(stale) > 0 {
+		bg.Go(func() { w.e.readBaselines(ctx, stale, w.q.push) })
+	}
+
+	var batch []pending
+	for {
+		select {
+		case <-w.ctx.Done():
+			w.final(Event{Type: Aborted, Aggregate: w.agg.Status()})
+			return
+		case <-w.q.notify:
+		}
+		batch = w.q.drain(batch[:0])
+		for _, p := range batch {
+			t := w.objs[p.i]
+			ok := (!p.hasBase || w.applyBaseline(t, p.base)) && (!p.hasObs || w.applySource(t, p.obs))
+			if !ok {
+				w.final(Event{Type: Aborted, Aggregate: w.agg.Status()})
+				return
+			}
+			if w.agg.Status() == status.CurrentStatus {
+				w.final(Event{Type: Completed, Aggregate: status.CurrentStatus})
+				return
+			}
+		}
+	}
+}
+
+// groups splits the resolved targets by the source that serves them.
+func (w *waiter) groups() []*group {
+	type gk struct {
+		res       informers.Resource
+		namespace string
+	}
+	namespaces := make(map[informers.Resource]map[string]bool)
+	for _, t := range w.objs {
+		if t.target.err == nil && t.target.res.Namespaced {
+			if namespaces[t.target.res] == nil {
+				namespaces[t.target.res] = make(map[string]bool)
+			}
+			namespaces[t.target.res][t.target.key.Namespace] = true
+		}
+	}
+	var out []*group
+	byKey := make(map[gk]*group)
+	for p, t := range w.objs {
+		if t.target.err != nil {
+			continue
+		}
+		k := gk{res: t.target.res}
+		if t.target.res.Namespaced && !w.e.clusterWide(len(namespaces[t.target.res])) {
+			k.namespace = t.target.key.Namespace
+		}
+		g := byKey[k]
+		if g == nil {
+			g = &group{res: k.res, namespace: k.namespace, pos: make(map[informers.Key]int)}
+			byKey[k] = g
+			out = append(out, g)
+		}
+		g.keys = append(g.keys, t.target.key)
+		g.pos[t.target.key] = p
+	}
+	return out
+}
+
+// clusterWide reports whether n namespaces of one kind are watched as one.
+func (e *Engine) clusterWide(n int) bool {
+	switch e.opts.Scope {
+	case ScopeCluster:
+		return true
+	case ScopeNamespace:
+		return false
+	}
+	return n > e.opts.ClusterScopeThreshold
+}
+
+// applyBaseline applies a fresh read. It returns false when the wait ended.
+func (w *waiter) applyBaseline(t *tracked, o informers.Observation) bool {
+	if o.Err != nil {
+		// Still no baseline: report the error, keep holding the source.
+		return w.observe(t, o)
+	}
+	t.baseline = false
+	held := t.held
+	t.held = nil
+	if !w.observe(t, o) {
+		return false
+	}
+	if held == nil || (o.Object == nil && o.ResourceVersion == "") {
+		// A GET that found nothing has no resourceVersion to compare
+		// with: whatever the source held predates it.
+		return true
+	}
+	return w.applySource(t, *held)
+}
+
+// applySource applies a source's observation unless it is older than what
+// the wait already knows. It returns false when the wait ended.
+func (w *waiter) applySource(t *tracked, o informers.Observation) bool {
+	if o.Err == nil {
+		if t.baseline {
+			t.held = &o
+			return true
+		}
+		if isOlder(o.ResourceVersion, t.lastRV) {
+			return true
+		}
+	}
+	return w.observe(t, o)
+}
+
+// isOlder reports whether rv is known to be older than than. Versions that
+// do not compare (fake clients) are never older.
+func isOlder(rv, than string) bool {
+	if rv == "" || than == "" {
+		return false
+	}
+	c, err := resourceversion.CompareResourceVersion(rv, than)
+	return err == nil && c < 0
+}
+
+// observe turns an observation into the resource's status and emits a
+// ResourceUpdate when it changed. It returns false when the wait ended.
+func (w *waiter) observe(t *tracked, o informers.Observation) bool {
+	var (
+		st  status.Status
+		msg string
+		err error
+	)
+	switch {
+	case o.Err != nil:
+		st, err = status.UnknownStatus, o.Err
+	case o.Object == nil:
+		st, msg = status.CurrentStatus, MessageNotExist
+		if o.Deleted || t.existed {
+			msg = MessageDeleted
+		}
+	default:
+		t.existed = true
+		res, cerr := w.e.computer.Compute(o.Object)
+		if cerr != nil {
+			st, err = status.UnknownStatus, cerr
+		} else {
+			st, msg = res.Status, res.Message
+		}
+	}
+	if o.Err == nil && o.ResourceVersion != "" {
+		t.lastRV = o.ResourceVersion
+	}
+	errText := ""
+	if err != nil {
+		errText = err.Error()
+	}
+	if t.observed && st == t.status && msg == t.message && errText == t.errText {
+		return true
+	}
+	if !t.observed {
+		t.observed = true
+		w.agg.Observed++
+	}
+	if st == status.CurrentStatus && !t.everCurrent {
+		t.everCurrent = true
+		w.agg.EverCurrent++
+	}
+	t.status, t.message, t.errText = st, msg, errText
+	return w.send(Event{
+		Type:      ResourceUpdate,
+		Aggregate: w.agg.Status(),
+		Index:     t.index,
+		Status:    st,
+		Message:   msg,
+		Err:       err,
+	})
+}
