@@ -1,0 +1,325 @@
+package wait
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/clock"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+
+	"github.com/kwait-dev/kwait/engine"
+	"github.com/kwait-dev/kwait/informers"
+	"github.com/kwait-dev/kwait/status"
+)
+
+// Scope chooses between namespace-scoped and cluster-wide informers.
+type Scope = engine.Scope
+
+const (
+	// ScopeAuto watches each namespace in play, or the whole cluster when a
+	// wait spans more than a few namespaces of one kind.
+	ScopeAuto = engine.ScopeAuto
+	// ScopeNamespace always watches per namespace.
+	ScopeNamespace = engine.ScopeNamespace
+	// ScopeCluster always watches all namespaces.
+	ScopeCluster = engine.ScopeCluster
+)
+
+// ErrNilObject is the error of a nil KubernetesObject.
+var ErrNilObject = engine.ErrNilObject
+
+// Options configure a Resolver built by New or NewFromClient.
+type Options struct {
+	// PollInterval is the period of polling, where the resolver polls.
+	// Defaults to 2s.
+	PollInterval time.Duration
+	// Poll polls every resource even when the client can watch, as the
+	// kstatus wait package did. Defaults to false.
+	Poll bool
+	// Linger is how long an informer that no wait holds keeps running, so
+	// that back-to-back calls answer from a warm cache. Defaults to 10s.
+	Linger *time.Duration
+	// Scope chooses the informers' scope. Defaults to ScopeAuto.
+	Scope Scope
+	// StatusFuncs compute the status of the caller's own kinds, replacing
+	// the generic rules for them (a deletionTimestamp still means
+	// Terminating). Defaults to none.
+	StatusFuncs map[schema.GroupKind]status.Func
+	// Logger receives logs at V(1). Defaults to discarding.
+	Logger logr.Logger
+	// Clock drives lingers, polls and retries. Defaults to the real clock.
+	Clock clock.WithTickerAndDelayedExecution
+}
+
+// Resolver provides the functions for resolving status of a list of
+// resources. It is safe for concurrent use.
+type Resolver struct {
+	engine *engine.Engine
+	err    error // why the resolver cannot work, reported per resource
+}
+
+// NewResolver creates a new resolver with the provided client. Fetching and
+// waiting are done using the provided client: when it can watch (a
+// client.WithWatch, as client.NewWithWatch and the controller-runtime fake
+// client return), waits use shared informers; otherwise every resource is
+// polled at pollInterval, as in the kstatus wait package. A zero
+// pollInterval means 2s.
+//
+// NewResolver cannot fail: invalid arguments (a nil client or mapper) are
+// reported as an Error on every resource of every call.
+func NewResolver(c client.Reader, mapper meta.RESTMapper, pollInterval time.Duration) *Resolver {
+	var ic informers.Client
+	if c != nil && !isNil(c) {
+		ic = engine.NewReaderClient(c)
+	}
+	r, err := newResolver(ic, mapper, Options{PollInterval: pollInterval})
+	if err != nil {
+		return &Resolver{err: err}
+	}
+	return r
+}
+
+// NewFromClient is NewResolver with Options.
+func NewFromClient(c client.Reader, mapper meta.RESTMapper, opts Options) (*Resolver, error) {
+	if c == nil || isNil(c) {
+		return nil, errors.New("wait: nil client")
+	}
+	return newResolver(engine.NewReaderClient(c), mapper, opts)
+}
+
+// New creates a resolver that watches through a dynamic client for cfg and
+// maps kinds with a discovery RESTMapper, which looks a kind up again when
+// it does not know it (a CRD installed after the resolver was made).
+func New(cfg *rest.Config, opts Options) (*Resolver, error) {
+	if cfg == nil {
+		return nil, errors.New("wait: nil rest config")
+	}
+	httpClient, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("wait: http client: %w", err)
+	}
+	dc, err := dynamic.NewForConfigAndClient(cfg, httpClient)
+	if err != nil {
+		return nil, fmt.Errorf("wait: dynamic client: %w", err)
+	}
+	mapper, err := apiutil.NewDynamicRESTMapper(cfg, httpClient)
+	if err != nil {
+		return nil, fmt.Errorf("wait: RESTMapper: %w", err)
+	}
+	return newResolver(informers.NewDynamicClient(dc), mapper, opts)
+}
+
+func newResolver(c informers.Client, mapper meta.RESTMapper, opts Options) (*Resolver, error) {
+	if c == nil {
+		return nil, errors.New("wait: nil client")
+	}
+	e, err := engine.New(engine.Options{
+		Client:       c,
+		Mapper:       mapper,
+		Poll:         opts.Poll,
+		PollInterval: opts.PollInterval,
+		Linger:       opts.Linger,
+		Scope:        opts.Scope,
+		StatusFuncs:  opts.StatusFuncs,
+		Logger:       opts.Logger,
+		Clock:        opts.Clock,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("wait: %w", err)
+	}
+	return &Resolver{engine: e}, nil
+}
+
+// Close stops every informer and goroutine the resolver started and blocks
+// until they have ended; waits still running end with their context.
+// Without Close nothing outlives the last wait's context plus the linger.
+// Close is idempotent.
+func (r *Resolver) Close() {
+	if r.engine != nil {
+		r.engine.Close()
+	}
+}
+
+// FetchAndResolve returns the status for a list of ResourceIdentifiers, one
+// ResourceResult per identifier in input order. Resources of a running
+// informer are answered from its cache; the others are read from the
+// cluster. A resource that does not exist is Current with the message
+// "Resource does not exist"; one that cannot be read or resolved is Unknown
+// with Error set.
+func (r *Resolver) FetchAndResolve(ctx context.Context, resourceIDs []ResourceIdentifier) []ResourceResult {
+	ids := make([]engine.Identifier, len(resourceIDs))
+	for i, id := range resourceIDs {
+		ids[i] = fromResourceIdentifier(id)
+	}
+	return r.fetch(ctx, resourceIDs, ids)
+}
+
+// FetchAndResolveObjects returns the status for a list of kubernetes
+// objects, one ResourceResult per object in input order. The objects are
+// only used for their kind, namespace and name; the state is read from the
+// cluster. A nil object gives a result with Error set (ErrNilObject).
+func (r *Resolver) FetchAndResolveObjects(ctx context.Context, objects []KubernetesObject) []ResourceResult {
+	resourceIDs, ids := fromObjects(objects)
+	return r.fetch(ctx, resourceIDs, ids)
+}
+
+func (r *Resolver) fetch(ctx context.Context, resourceIDs []ResourceIdentifier, ids []engine.Identifier) []ResourceResult {
+	out := make([]ResourceResult, len(ids))
+	if r.err != nil || r.engine == nil {
+		err := r.broken()
+		for i := range out {
+			out[i] = ResourceResult{
+				Result:             &status.Result{Status: status.UnknownStatus, Message: err.Error()},
+				ResourceIdentifier: resourceIDs[i],
+				Error:              err,
+			}
+		}
+		return out
+	}
+	for i, res := range r.engine.Fetch(ctx, ids) {
+		out[i] = ResourceResult{Result: res.Result, ResourceIdentifier: resourceIDs[i], Error: res.Err}
+	}
+	return out
+}
+
+func (r *Resolver) broken() error {
+	if r.err != nil {
+		return r.err
+	}
+	return errors.New("wait: Resolver not created with NewResolver, New or NewFromClient")
+}
+
+// WaitForStatus watches all the resources referenced by the provided
+// ResourceIdentifiers until all of them have reached the Current status or
+// ctx ends. The returned channel is always closed at the end. It carries:
+//
+//   - one ResourceUpdate for each resource's first observation and for every
+//     later change of its status, message or error, with the aggregate
+//     status after that change. The aggregate is Unknown until every
+//     resource has been observed, Current once every resource has been
+//     Current at least once, InProgress otherwise;
+//   - then one Completed when the aggregate becomes Current, or one Aborted
+//     with the last aggregate when ctx ends first.
+//
+// A resource that does not exist counts as Current ("Resource does not
+// exist" / "Resource has been deleted"); one with a deletionTimestamp is
+// Terminating; one that cannot be read or resolved (an unknown kind, an
+// empty name, a namespace on a cluster-scoped kind) is Unknown with Error
+// set while the others go on. An empty list gives one Completed. Listing a
+// resource twice tracks it once, reported under its first identifier.
+// When the reader falls behind, successive states of one resource coalesce
+// and only the newest is reported.
+func (r *Resolver) WaitForStatus(ctx context.Context, resources []ResourceIdentifier) <-chan Event {
+	ids := make([]engine.Identifier, len(resources))
+	for i, id := range resources {
+		ids[i] = fromResourceIdentifier(id)
+	}
+	return r.wait(ctx, resources, ids)
+}
+
+// WaitForStatusOfObjects is WaitForStatus for objects, which are only used
+// for their kind, namespace and name. A nil object is Unknown with Error set
+// (ErrNilObject).
+func (r *Resolver) WaitForStatusOfObjects(ctx context.Context, objects []KubernetesObject) <-chan Event {
+	resourceIDs, ids := fromObjects(objects)
+	return r.wait(ctx, resourceIDs, ids)
+}
+
+func (r *Resolver) wait(ctx context.Context, resourceIDs []ResourceIdentifier, ids []engine.Identifier) <-chan Event {
+	if r.err != nil || r.engine == nil {
+		return brokenWait(ctx, resourceIDs, r.broken())
+	}
+	return engine.Wait(ctx, r.engine, ids, func(ev engine.Event) Event {
+		out := Event{AggregateStatus: ev.Aggregate}
+		switch ev.Type {
+		case engine.Completed:
+			out.Type = Completed
+		case engine.Aborted:
+			out.Type = Aborted
+		default:
+			out.Type = ResourceUpdate
+			out.EventResource = &EventResource{
+				ResourceIdentifier: resourceIDs[ev.Index],
+				Status:             ev.Status,
+				Message:            ev.Message,
+				Error:              ev.Err,
+			}
+		}
+		return out
+	})
+}
+
+// brokenWait reports err on every resource, then waits for ctx: a resolver
+// that cannot read never completes a non-empty wait.
+func brokenWait(ctx context.Context, resourceIDs []ResourceIdentifier, err error) <-chan Event {
+	out := make(chan Event, 1)
+	go func() {
+		defer close(out)
+		if len(resourceIDs) == 0 {
+			out <- Event{Type: Completed, AggregateStatus: status.CurrentStatus}
+			return
+		}
+		for i, id := range resourceIDs {
+			agg := status.UnknownStatus
+			if i == len(resourceIDs)-1 {
+				agg = status.InProgressStatus
+			}
+			select {
+			case out <- Event{Type: ResourceUpdate, AggregateStatus: agg, EventResource: &EventResource{
+				ResourceIdentifier: id, Status: status.UnknownStatus, Error: err,
+			}}:
+			case <-ctx.Done():
+			}
+		}
+		<-ctx.Done()
+		select {
+		case out <- Event{Type: Aborted, AggregateStatus: status.InProgressStatus}:
+		default:
+		}
+	}()
+	return out
+}
+
+func fromResourceIdentifier(id ResourceIdentifier) engine.Identifier {
+	return engine.Identifier{
+		GVK:       id.GroupKind.WithVersion(""),
+		Namespace: id.Namespace,
+		Name:      id.Name,
+	}
+}
+
+// fromObjects identifies objects. A nil object gets an identifier whose
+// resolution fails with ErrNilObject.
+func fromObjects(objects []KubernetesObject) ([]ResourceIdentifier, []engine.Identifier) {
+	resourceIDs := make([]ResourceIdentifier, len(objects))
+	ids := make([]engine.Identifier, len(objects))
+	for i, o := range objects {
+		if o == nil || isNil(o) {
+			ids[i] = engine.Identifier{Invalid: ErrNilObject}
+			continue
+		}
+		gvk := o.GroupVersionKind()
+		resourceIDs[i] = ResourceIdentifier{Name: o.GetName(), Namespace: o.GetNamespace(), GroupKind: gvk.GroupKind()}
+		ids[i] = engine.Identifier{GVK: gvk, Namespace: o.GetNamespace(), Name: o.GetName()}
+	}
+	return resourceIDs, ids
+}
+
+// isNil reports whether v holds a nil pointer, map, slice, func or chan.
+func isNil(v any) bool {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}
