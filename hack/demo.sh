@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# demo.sh runs the demo (make demo): it builds or reuses the envtest control
+# plane (kube-apiserver and etcd), then runs hack/demo, which starts that
+# control plane, creates a few resources, simulates their controllers and
+# prints kwait's event stream until every resource is Current.
+#
+#   hack/demo.sh [-timeout 60s]
+#
+# Arguments are passed to hack/demo. Exit code 0 means the wait Completed.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+KUBEBUILDER_ASSETS=$(hack/setup-envtest.sh | tail -n 1)
+export KUBEBUILDER_ASSETS
+
+go run ./hack/demo "$@"

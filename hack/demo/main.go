@@ -1,0 +1,187 @@
+// Command demo starts a local control plane, creates a few resources of
+// several kinds, plays their controllers by writing status, and prints the
+// event stream of one kwait wait until every resource is Current.
+//
+//	make demo                      # or: hack/demo.sh [-timeout 60s]
+//
+// It needs KUBEBUILDER_ASSETS to point at kube-apiserver and etcd, which
+// hack/demo.sh sets. Exit code 0 means Completed; 1 means Aborted or an error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/go-logr/logr"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/kwait-dev/kwait/wait"
+)
+
+func main() {
+	timeout := flag.Duration("timeout", 60*time.Second, "how long the wait may take before it is aborted")
+	flag.Parse()
+	os.Exit(run(*timeout))
+}
+
+// run is the whole demo; it returns the exit code once every deferred
+// clean-up (the resolver, the control plane) has run.
+func run(timeout time.Duration) (code int) {
+	logf.SetLogger(logr.Discard())
+	p := newPrinter(os.Stdout)
+
+	// Ctrl-C cancels ctx: the wait ends with Aborted and the control plane
+	// is stopped on the way out.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	fail := func(err error) int {
+		p.errorf("error: %v", err)
+		return 1
+	}
+
+	p.header("kwait demo: wait for Databases, Deployments, ConfigMaps and a Service to become Current")
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		return fail(errors.New("KUBEBUILDER_ASSETS is not set: run make demo (hack/demo.sh), which builds or reuses kube-apiserver and etcd"))
+	}
+
+	p.step("starting a local control plane (kube-apiserver + etcd)")
+	started := time.Now()
+	testEnv := &envtest.Environment{
+		ControlPlaneStartTimeout: 60 * time.Second,
+		ControlPlaneStopTimeout:  60 * time.Second,
+	}
+	cfg, err := testEnv.Start()
+	if err != nil {
+		p.done("failed")
+		_ = testEnv.Stop() // whatever of it did start
+		return fail(fmt.Errorf("start control plane: %w", err))
+	}
+	defer func() {
+		p.step("stopping the control plane")
+		if err := testEnv.Stop(); err != nil {
+			p.done("failed")
+			code = fail(fmt.Errorf("stop control plane: %w", err))
+			return
+		}
+		p.done("done")
+	}()
+	p.done(fmt.Sprintf("ready in %s at %s", seconds(time.Since(started)), cfg.Host))
+	if ctx.Err() != nil {
+		return fail(context.Cause(ctx))
+	}
+	cfg.WarningHandler = rest.NoWarnings{}
+
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		return fail(err)
+	}
+	if err := apiextensionsv1.AddToScheme(scheme); err != nil {
+		return fail(err)
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		return fail(fmt.Errorf("client: %w", err))
+	}
+
+	crd := databaseCRD()
+	p.step("installing CRD " + crd.Name)
+	started = time.Now()
+	if err := installCRD(ctx, c, crd); err != nil {
+		p.done("failed")
+		return fail(err)
+	}
+	p.done("established in " + seconds(time.Since(started)))
+
+	p.step(fmt.Sprintf("creating namespace %s and %s", demoNamespace, describe(demoObjects)))
+	if err := createAll(ctx, c); err != nil {
+		p.done("failed")
+		return fail(err)
+	}
+	p.done("done")
+
+	ids := identifiers(demoObjects)
+	p.columns(ids)
+	r, err := wait.New(cfg, wait.Options{})
+	if err != nil {
+		return fail(err)
+	}
+	defer r.Close()
+
+	p.info(fmt.Sprintf("waiting for all %d to become Current (timeout %s); the controllers are simulated by writing status", len(ids), timeout))
+	p.blank()
+
+	waitCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	started = time.Now()
+	ch := r.WaitForStatus(waitCtx, ids)
+
+	// The simulated controllers run until their script ends or the wait
+	// does; a failed status write aborts the wait.
+	ctrlCtx, stopControllers := context.WithCancel(waitCtx)
+	ctrlDone := make(chan struct{})
+	var ctrlErr error // set before ctrlDone closes
+	go func() {
+		defer close(ctrlDone)
+		if err := playControllers(ctrlCtx, c, started); err != nil && ctrlCtx.Err() == nil {
+			ctrlErr = err
+			cancel()
+		}
+	}()
+	defer func() {
+		stopControllers()
+		<-ctrlDone
+	}()
+
+	t := newTally(ids)
+	for ev := range ch {
+		elapsed := time.Since(started)
+		switch ev.Type {
+		case wait.ResourceUpdate:
+			t.update(ev.EventResource)
+			p.update(elapsed, ev.EventResource, t, ev.AggregateStatus)
+		case wait.Completed:
+			p.completed(elapsed, t)
+			return 0
+		case wait.Aborted:
+			p.aborted(elapsed, t, ev.AggregateStatus, abortReason(ctx, waitCtx, ctrlDone, &ctrlErr))
+			return 1
+		}
+	}
+	return fail(errors.New("the event channel closed without a Completed or Aborted event"))
+}
+
+// abortReason says why the wait's context ended: a signal, the timeout, or a
+// failed status write in the controller simulation.
+func abortReason(ctx, waitCtx context.Context, ctrlDone <-chan struct{}, ctrlErr *error) string {
+	switch {
+	case ctx.Err() != nil:
+		return "interrupted"
+	case errors.Is(waitCtx.Err(), context.DeadlineExceeded):
+		return "timed out"
+	}
+	select {
+	case <-ctrlDone:
+		if *ctrlErr != nil {
+			return "controller simulation failed: " + (*ctrlErr).Error()
+		}
+	case <-time.After(time.Second):
+	}
+	return "cancelled"
+}
+
+func seconds(d time.Duration) string {
+	return fmt.Sprintf("%.1fs", d.Seconds())
+}
