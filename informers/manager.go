@@ -105,6 +105,9 @@ type entry struct {
 	cancel context.CancelFunc
 	refs   int
 	linger clock.Timer
+	// releases counts how often refs fell to zero, so that a linger timer
+	// that fires after a later Acquire and Release knows it is stale.
+	releases int
 }
 
 // New returns a Manager reading through c.
@@ -236,10 +239,13 @@ func (m *Manager) release(e *entry) {
 		m.stopLocked(e)
 		return
 	}
+	e.releases++
+	release := e.releases
 	e.linger = m.opts.Clock.AfterFunc(*m.opts.Linger, func() {
 		m.mu.Lock()
 		defer m.mu.Unlock()
-		if e.refs == 0 && m.entries[e.key] == e {
+		if e.refs == 0 && e.releases == release && m.entries[e.key] == e {
+			e.linger = nil // fired: nothing to stop
 			m.stopLocked(e)
 		}
 	})
