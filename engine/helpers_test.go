@@ -16,6 +16,7 @@ import (
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 
 	"github.com/kwait-dev/kwait/informers"
+	"github.com/kwait-dev/kwait/status"
 )
 
 var (
@@ -158,3 +159,5 @@ func steps(evs []Event) []step {
 	}
 	return out
 }
+
+func aggregateOf(total int) status.Aggregate { return status.Aggregate{Total: total} }

@@ -1,0 +1,178 @@
+package wait_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	"github.com/kwait-dev/kwait/status"
+	"github.com/kwait-dev/kwait/wait"
+)
+
+var configMapKind = schema.GroupKind{Kind: "ConfigMap"}
+
+func TestResourceIdentifierEquals(t *testing.T) {
+	t.Parallel()
+	base := wait.ResourceIdentifier{Name: "a", Namespace: "default", GroupKind: configMapKind}
+	for _, tc := range []struct {
+		name  string
+		other wait.ResourceIdentifier
+		want  bool
+	}{
+		{"same", base, true},
+		{"empty namespace is default", wait.ResourceIdentifier{Name: "a", GroupKind: configMapKind}, true},
+		{"other namespace", wait.ResourceIdentifier{Name: "a", Namespace: "x", GroupKind: configMapKind}, false},
+		{"other name", wait.ResourceIdentifier{Name: "b", Namespace: "default", GroupKind: configMapKind}, false},
+		{"other kind", wait.ResourceIdentifier{Name: "a", Namespace: "default", GroupKind: schema.GroupKind{Kind: "Secret"}}, false},
+		{"other group", wait.ResourceIdentifier{Name: "a", Namespace: "default", GroupKind: schema.GroupKind{Group: "x", Kind: "ConfigMap"}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := base.Equals(tc.other); got != tc.want {
+				t.Errorf("Equals = %t, want %t", got, tc.want)
+			}
+			if got := tc.other.Equals(base); got != tc.want {
+				t.Errorf("Equals is not symmetric")
+			}
+		})
+	}
+}
+
+// TestInvalidResolverReportsPerResource: a resolver made from a nil client
+// never panics and never completes a non-empty wait; it reports the error
+// on every resource and ends with the context.
+func TestInvalidResolverReportsPerResource(t *testing.T) {
+	t.Parallel()
+	for name, r := range map[string]*wait.Resolver{
+		"nil client": wait.NewResolver(nil, mapper, 0),
+		"nil mapper": wait.NewResolver(fake.NewClientBuilder().Build(), nil, 0),
+		"zero value": {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			defer r.Close()
+			ids := []wait.ResourceIdentifier{{Name: "a", GroupKind: configMapKind}, {Name: "b", GroupKind: configMapKind}}
+			for _, res := range r.FetchAndResolve(context.Background(), ids) {
+				if res.Error == nil || res.Result.Status != status.UnknownStatus {
+					t.Errorf("FetchAndResolve = %+v, want Unknown with an error", res)
+				}
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			ch := r.WaitForStatus(ctx, ids)
+			for range ids {
+				ev := <-ch
+				if ev.Type != wait.ResourceUpdate || ev.EventResource.Error == nil {
+					t.Errorf("event %+v, want a ResourceUpdate with an error", ev)
+				}
+			}
+			cancel()
+			var last wait.Event
+			for ev := range ch {
+				last = ev
+			}
+			if last.Type != wait.Aborted {
+				t.Errorf("last event %+v, want Aborted", last)
+			}
+			empty := collect(t, r.WaitForStatus(context.Background(), nil))
+			if len(empty) != 1 || empty[0].Type != wait.Completed {
+				t.Errorf("empty wait gave %+v, want one Completed", empty)
+			}
+		})
+	}
+}
+
+// readerOnly hides everything but client.Reader: such a reader is polled.
+type readerOnly struct{ client.Reader }
+
+func TestPlainReaderIsPolled(t *testing.T) {
+	t.Parallel()
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "a", Namespace: "default"}}
+	c := fake.NewClientBuilder().WithRESTMapper(mapper).WithObjects(cm).Build()
+	r := wait.NewResolver(readerOnly{c}, mapper, 10*time.Millisecond)
+	defer r.Close()
+	// A Pod that is not ready yet, then ready: polling must notice.
+	pod := &unstructured.Unstructured{}
+	pod.SetGroupVersionKind(schema.GroupVersionKind{Version: "v1", Kind: "Pod"})
+	pod.SetNamespace("default")
+	pod.SetName("p")
+	_ = unstructured.SetNestedField(pod.Object, "Pending", "status", "phase")
+	if err := c.Create(context.Background(), pod); err != nil {
+		t.Fatal(err)
+	}
+	ch := r.WaitForStatusOfObjects(context.Background(), []wait.KubernetesObject{pod})
+	first := <-ch
+	if first.EventResource == nil || first.EventResource.Status != status.InProgressStatus {
+		t.Fatalf("first event %+v, want InProgress", first)
+	}
+	_ = unstructured.SetNestedField(pod.Object, "Succeeded", "status", "phase")
+	if err := c.Status().Update(context.Background(), pod); err != nil {
+		t.Fatal(err)
+	}
+	evs := collect(t, ch)
+	if len(evs) != 2 || evs[0].EventResource.Status != status.CurrentStatus || evs[1].Type != wait.Completed {
+		t.Errorf("got %+v, want Current then Completed", evs)
+	}
+}
+
+func TestFetchAndResolveObjectsKeepsInputOrder(t *testing.T) {
+	t.Parallel()
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "a", Namespace: "default"}}
+	c := fake.NewClientBuilder().WithRESTMapper(mapper).WithObjects(cm).Build()
+	r := wait.NewResolver(c, mapper, 0)
+	defer r.Close()
+	obj := func(kind, name string) wait.KubernetesObject {
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(schema.GroupVersionKind{Version: "v1", Kind: kind})
+		u.SetName(name)
+		return u
+	}
+	var nilObj *unstructured.Unstructured
+	res := r.FetchAndResolveObjects(context.Background(), []wait.KubernetesObject{
+		obj("ConfigMap", "missing"), nilObj, obj("ConfigMap", "a"), nil, obj("ConfigMap", "a"), obj("", "no-kind"),
+	})
+	want := []struct {
+		status status.Status
+		err    error
+	}{
+		{status.CurrentStatus, nil}, {status.UnknownStatus, wait.ErrNilObject}, {status.CurrentStatus, nil},
+		{status.UnknownStatus, wait.ErrNilObject}, {status.CurrentStatus, nil}, {status.UnknownStatus, nil},
+	}
+	if len(res) != len(want) {
+		t.Fatalf("%d results for %d objects", len(res), len(want))
+	}
+	for i, w := range want {
+		if res[i].Result.Status != w.status || (w.err != nil && !errors.Is(res[i].Error, w.err)) {
+			t.Errorf("result %d = %v %v, want %v %v", i, res[i].Result.Status, res[i].Error, w.status, w.err)
+		}
+	}
+	if res[5].Error == nil {
+		t.Error("an object without kind has no error")
+	}
+	if res[0].Result.Message != "Resource does not exist" || res[0].ResourceIdentifier.Name != "missing" {
+		t.Errorf("result 0 = %+v", res[0])
+	}
+}
+
+func collect(t *testing.T, ch <-chan wait.Event) []wait.Event {
+	t.Helper()
+	var evs []wait.Event
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				return evs
+			}
+			evs = append(evs, ev)
+		case <-timeout:
+			t.Fatalf("wait did not end: %+v", evs)
+		}
+	}
+}
