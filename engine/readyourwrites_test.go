@@ -38,8 +38,8 @@ func TestReadYourWrites(t *testing.T) {
 			{obs: at("8", "True", "ready")},
 		},
 		want: []step{
-			{Type: ResourceUpdate, Aggregate: inProgress, Status: inProgress, Message: "updated"},
-			{Type: ResourceUpdate, Aggregate: current, Status: current, Message: readyMessage},
+			{Type: ResourceUpdate, Aggregate: unknown, Status: inProgress, Message: "updated"},
+			{Type: ResourceUpdate, Aggregate: unknown, Status: current, Message: readyMessage},
 		},
 	}, {
 		name: "a newer state held during the read applies after it",
@@ -48,8 +48,8 @@ func TestReadYourWrites(t *testing.T) {
 			{obs: at("7", "False", "updated"), baseline: true},
 		},
 		want: []step{
-			{Type: ResourceUpdate, Aggregate: inProgress, Status: inProgress, Message: "updated"},
-			{Type: ResourceUpdate, Aggregate: current, Status: current, Message: readyMessage},
+			{Type: ResourceUpdate, Aggregate: unknown, Status: inProgress, Message: "updated"},
+			{Type: ResourceUpdate, Aggregate: unknown, Status: current, Message: readyMessage},
 		},
 	}, {
 		name: "a GET that finds nothing drops what the cache held",
@@ -58,7 +58,7 @@ func TestReadYourWrites(t *testing.T) {
 			{obs: informers.Observation{Key: key}, baseline: true},
 		},
 		want: []step{
-			{Type: ResourceUpdate, Aggregate: current, Status: current, Message: MessageNotExist},
+			{Type: ResourceUpdate, Aggregate: unknown, Status: current, Message: MessageNotExist},
 		},
 	}, {
 		name: "a LIST that finds nothing compares by its resourceVersion",
@@ -67,8 +67,20 @@ func TestReadYourWrites(t *testing.T) {
 			{obs: informers.Observation{Key: key, ResourceVersion: "10"}, baseline: true},
 		},
 		want: []step{
-			{Type: ResourceUpdate, Aggregate: current, Status: current, Message: MessageNotExist},
-			{Type: ResourceUpdate, Aggregate: current, Status: inProgress, Message: "created later"},
+			{Type: ResourceUpdate, Aggregate: unknown, Status: current, Message: MessageNotExist},
+			{Type: ResourceUpdate, Aggregate: unknown, Status: inProgress, Message: "created later"},
+		},
+	}, {
+		name: "a cache miss does not override a fresh read",
+		inputs: []input{
+			{obs: informers.Observation{Key: key}},
+			{obs: at("7", "False", "just created"), baseline: true},
+			{obs: informers.Observation{Key: key}},
+			{obs: informers.Observation{Key: key, Deleted: true, ResourceVersion: "9"}},
+		},
+		want: []step{
+			{Type: ResourceUpdate, Aggregate: unknown, Status: inProgress, Message: "just created"},
+			{Type: ResourceUpdate, Aggregate: unknown, Status: current, Message: MessageDeleted},
 		},
 	}, {
 		name: "a failed read reports the error and keeps holding",
@@ -79,8 +91,8 @@ func TestReadYourWrites(t *testing.T) {
 			{obs: at("7", "False", "fresh"), baseline: true},
 		},
 		want: []step{
-			{Type: ResourceUpdate, Aggregate: inProgress, Status: unknown, Err: true},
-			{Type: ResourceUpdate, Aggregate: inProgress, Status: inProgress, Message: "fresh"},
+			{Type: ResourceUpdate, Aggregate: unknown, Status: unknown, Err: true},
+			{Type: ResourceUpdate, Aggregate: unknown, Status: inProgress, Message: "fresh"},
 		},
 	}}
 	for _, tc := range tests {
@@ -90,12 +102,16 @@ func TestReadYourWrites(t *testing.T) {
 			w := &waiter{
 				e:    newTestEngine(t, informers.NewDynamicClient(fakeDynamic())),
 				send: func(ev Event) bool { got = append(got, ev); return true },
-				objs: []*tracked{{baseline: true}},
-				agg:  aggregateOf(1),
+				// A second resource, never observed, keeps the aggregate
+				// Unknown so that every update of the first shows.
+				objs: []*tracked{{baseline: true}, {}},
+				agg:  aggregateOf(2),
 			}
 			for _, in := range tc.inputs {
 				if in.baseline {
-					w.applyBaseline(w.objs[0], in.obs)
+					if held, _ := w.applyBaseline(w.objs[0], in.obs); held != nil {
+						w.applySource(w.objs[0], *held)
+					}
 				} else {
 					w.applySource(w.objs[0], in.obs)
 				}

@@ -189,18 +189,49 @@ func (w *waiter) run(ids []Identifier) {
 		}
 		batch = w.q.drain(batch[:0])
 		for _, p := range batch {
-			t := w.objs[p.i]
-			ok := (!p.hasBase || w.applyBaseline(t, p.base)) && (!p.hasObs || w.applySource(t, p.obs))
-			if !ok {
-				w.final(Event{Type: Aborted, Aggregate: w.agg.Status()})
-				return
-			}
-			if w.agg.Status() == status.CurrentStatus {
-				w.final(Event{Type: Completed, Aggregate: status.CurrentStatus})
+			if !w.applyPending(w.objs[p.i], p.slot) {
 				return
 			}
 		}
 	}
+}
+
+// applyPending applies what was queued for t: the baseline first, then
+// what the source held back during the read, then the newest source state.
+// It checks for completion after each, so nothing follows the update that
+// makes the aggregate Current. It returns false when the wait has ended,
+// after sending its final event.
+func (w *waiter) applyPending(t *tracked, s slot) bool {
+	var steps [3]*informers.Observation
+	if s.hasBase {
+		steps[0] = &s.base
+	}
+	if s.hasObs {
+		steps[2] = &s.obs
+	}
+	for i := 0; i < len(steps); i++ {
+		o := steps[i]
+		if o == nil {
+			continue
+		}
+		var ok bool
+		if i == 0 {
+			var held *informers.Observation
+			held, ok = w.applyBaseline(t, *o)
+			steps[1] = held
+		} else {
+			ok = w.applySource(t, *o)
+		}
+		if !ok {
+			w.final(Event{Type: Aborted, Aggregate: w.agg.Status()})
+			return false
+		}
+		if w.agg.Status() == status.CurrentStatus {
+			w.final(Event{Type: Completed, Aggregate: status.CurrentStatus})
+			return false
+		}
+	}
+	return true
 }
 
 // groups splits the resolved targets by the source that serves them.
@@ -251,35 +282,37 @@ func (e *Engine) clusterWide(n int) bool {
 	return n > e.opts.ClusterScopeThreshold
 }
 
-// applyBaseline applies a fresh read. It returns false when the wait ended.
-func (w *waiter) applyBaseline(t *tracked, o informers.Observation) bool {
+// applyBaseline applies a fresh read. It returns what the source held back
+// meanwhile, still to be applied, and false when the wait ended.
+func (w *waiter) applyBaseline(t *tracked, o informers.Observation) (*informers.Observation, bool) {
 	if o.Err != nil {
 		// Still no baseline: report the error, keep holding the source.
-		return w.observe(t, o)
+		return nil, w.observe(t, o)
 	}
 	t.baseline = false
 	held := t.held
 	t.held = nil
-	if !w.observe(t, o) {
-		return false
-	}
-	if held == nil || (o.Object == nil && o.ResourceVersion == "") {
+	if held != nil && o.Object == nil && o.ResourceVersion == "" {
 		// A GET that found nothing has no resourceVersion to compare
 		// with: whatever the source held predates it.
-		return true
+		held = nil
 	}
-	return w.applySource(t, *held)
+	return held, w.observe(t, o)
 }
 
 // applySource applies a source's observation unless it is older than what
 // the wait already knows. It returns false when the wait ended.
 func (w *waiter) applySource(t *tracked, o informers.Observation) bool {
 	if o.Err == nil {
-		if t.baseline {
+		switch {
+		case t.baseline:
 			t.held = &o
 			return true
-		}
-		if isOlder(o.ResourceVersion, t.lastRV) {
+		case isOlder(o.ResourceVersion, t.lastRV):
+			return true
+		case o.Object == nil && !o.Deleted && o.ResourceVersion == "" && t.lastRV != "":
+			// A cache that has not seen the object yet, not a deletion
+			// (which comes as Deleted): the wait knows a newer state.
 			return true
 		}
 	}
