@@ -15,13 +15,14 @@ type FetchResult struct {
 	Err    error
 }
 
-// Fetch returns the status of each of ids, in input order. Objects of a
-// running, synced informer whose watch is healthy are answered from its
-// cache (which lags a write by the watch latency at most); the others are
-// read from the API server with at most ReadConcurrency requests in flight,
-// one LIST for every (resource, namespace) with ListThreshold or more of
-// them, a GET each otherwise. A resource that does not exist is Current
-// with MessageNotExist.
+// Fetch returns the status of each of ids, in input order, read from the
+// API server with at most ReadConcurrency requests in flight: one
+// consistent LIST for every (resource, namespace) with ListThreshold or
+// more of them, a GET each otherwise. A resource that does not exist is
+// Current with MessageNotExist.
+//
+// Fetch never answers from an informer's cache: a cache may lag a write the
+// caller just made, and a one-shot read has no later event to correct it.
 func (e *Engine) Fetch(ctx context.Context, ids []Identifier) []FetchResult {
 	results := make([]FetchResult, len(ids))
 	targets := make([]target, len(ids))
@@ -32,14 +33,6 @@ func (e *Engine) Fetch(ctx context.Context, ids []Identifier) []FetchResult {
 	// positions of each unread object, by source.
 	toRead := make(map[gk]map[informers.Key][]int)
 	var order []gk
-	leases := make(map[gk]*informers.Lease)
-	defer func() {
-		for _, l := range leases {
-			if l != nil {
-				l.Release()
-			}
-		}
-	}()
 	for i, id := range ids {
 		t := resolve(e.opts.Mapper, id)
 		targets[i] = t
@@ -48,17 +41,6 @@ func (e *Engine) Fetch(ctx context.Context, ids []Identifier) []FetchResult {
 			continue
 		}
 		k := gk{res: t.res, namespace: t.key.Namespace}
-		l, seen := leases[k]
-		if !seen && e.mode() == informers.Watch {
-			l = e.sources.AcquireRunning(t.res, t.key.Namespace)
-			leases[k] = l
-		}
-		if l != nil {
-			if o, ok := l.Cached(t.key); ok {
-				results[i] = e.result(o)
-				continue
-			}
-		}
 		if toRead[k] == nil {
 			toRead[k] = make(map[informers.Key][]int)
 			order = append(order, k)

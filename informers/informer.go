@@ -199,12 +199,3 @@ func (i *informer) Subscribe(keys []Key, h Handler) func() {
 	}
 	return i.cancelFunc(s)
 }
-
-func (i *informer) Cached(k Key) (Observation, bool) {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	if !i.synced || i.failing != nil {
-		return Observation{}, false
-	}
-	return i.lookupLocked(k), true
-}

@@ -181,29 +181,6 @@ func (m *Manager) Acquire(res Resource, namespace string, mode Mode) (*Lease, er
 	return &Lease{Source: e.src, Fresh: fresh, m: m, e: e}, nil
 }
 
-// AcquireRunning is Acquire without starting anything: nil when no watch
-// source for res in namespace runs.
-func (m *Manager) AcquireRunning(res Resource, namespace string) *Lease {
-	if !res.Namespaced {
-		namespace = ""
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e := m.entries[entryKey{gvr: res.GVR, namespace: namespace, mode: Watch}]
-	if e == nil && namespace != "" {
-		e = m.entries[entryKey{gvr: res.GVR, mode: Watch}]
-	}
-	if e == nil || m.stopped {
-		return nil
-	}
-	e.refs++
-	if e.linger != nil {
-		e.linger.Stop()
-		e.linger = nil
-	}
-	return &Lease{Source: e.src, m: m, e: e}
-}
-
 func (m *Manager) startLocked(k entryKey, res Resource) *entry {
 	log := m.opts.Logger.WithValues("resource", res.GVR.String(), "namespace", k.namespace, "mode", k.mode.String())
 	var src interface {

@@ -124,6 +124,3 @@ func (p *poller) Subscribe(keys []Key, h Handler) func() {
 	}
 	return p.cancelFunc(s)
 }
-
-// Cached reports false: a poller holds no cache worth answering from.
-func (p *poller) Cached(Key) (Observation, bool) { return Observation{}, false }

@@ -45,7 +45,4 @@ type Source interface {
 	// the returned cancel is called. Cancel is idempotent; after it returns,
 	// h is not called again.
 	Subscribe(keys []Key, h Handler) (cancel func())
-	// Cached returns the state of key from a synced, healthy cache; ok is
-	// false when the source cannot answer without I/O.
-	Cached(key Key) (obs Observation, ok bool)
 }

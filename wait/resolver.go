@@ -150,9 +150,9 @@ func (r *Resolver) Close() {
 }
 
 // FetchAndResolve returns the status for a list of ResourceIdentifiers, one
-// ResourceResult per identifier in input order. Resources of a running
-// informer are answered from its cache; the others are read from the
-// cluster. A resource that does not exist is Current with the message
+// ResourceResult per identifier in input order. It always reads the
+// cluster (a cache could lag a write just made): one LIST per (resource,
+// namespace) holding 10 or more of them, a GET each otherwise. A resource that does not exist is Current with the message
 // "Resource does not exist"; one that cannot be read or resolved is Unknown
 // with Error set.
 func (r *Resolver) FetchAndResolve(ctx context.Context, resourceIDs []ResourceIdentifier) []ResourceResult {
