@@ -44,7 +44,9 @@ type Options struct {
 	// Scope chooses the informers' scope. Defaults to ScopeAuto.
 	Scope Scope
 	// ClusterScopeThreshold is the number of namespaces of one kind above
-	// which ScopeAuto watches cluster-wide. Defaults to 5.
+	// which ScopeAuto watches cluster-wide. A cluster-wide informer lists
+	// every object of the kind in the cluster, so it pays only when the
+	// wait's namespaces hold most of them. Defaults to 20.
 	ClusterScopeThreshold int
 	// ListThreshold is the number of objects of one (resource, namespace)
 	// from which a read uses one LIST instead of a GET each. Defaults to 10.
@@ -74,7 +76,7 @@ func defaultOpts(opts Options) (Options, error) {
 		opts.PollInterval = informers.DefaultPollInterval
 	}
 	if opts.ClusterScopeThreshold <= 0 {
-		opts.ClusterScopeThreshold = 5
+		opts.ClusterScopeThreshold = 20
 	}
 	if opts.ListThreshold <= 0 {
 		opts.ListThreshold = 10

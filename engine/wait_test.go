@@ -376,7 +376,7 @@ func TestWaitScope(t *testing.T) {
 			t.Parallel()
 			linger := time.Hour
 			e := newTestEngine(t, informers.NewDynamicClient(fakeDynamic(objs...)), func(o *Options) {
-				o.Scope, o.Linger = tc.scope, &linger
+				o.Scope, o.Linger, o.ClusterScopeThreshold = tc.scope, &linger, 5
 			})
 			evs := collect(t, Wait(context.Background(), e, tc.ids, identity))
 			if evs[len(evs)-1].Type != Completed {

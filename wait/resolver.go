@@ -26,7 +26,7 @@ type Scope = engine.Scope
 
 const (
 	// ScopeAuto watches each namespace in play, or the whole cluster when a
-	// wait spans more than a few namespaces of one kind.
+	// wait spans more than 20 namespaces of one kind.
 	ScopeAuto = engine.ScopeAuto
 	// ScopeNamespace always watches per namespace.
 	ScopeNamespace = engine.ScopeNamespace

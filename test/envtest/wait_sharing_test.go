@@ -68,8 +68,8 @@ var _ = Describe("Informer sharing and release", func() {
 	})
 
 	It("watches all namespaces at once when a wait spans many, and serves later waits in one of them from it", func(ctx SpecContext) {
-		// ScopeAuto watches cluster-wide above 5 namespaces of one kind.
-		const namespaces = 6
+		// ScopeAuto watches cluster-wide above 20 namespaces of one kind.
+		const namespaces = 21
 		var ids []wait.ResourceIdentifier
 		for i := range namespaces {
 			other := ns
