@@ -15,6 +15,10 @@ import (
 // listPageSize is the page size of LISTs.
 const listPageSize = 500
 
+// resolveBackoff paces re-resolution of unknown kinds: a CRD applied after
+// the wait started is picked up within its cap.
+var resolveBackoff = wait.Backoff{Duration: 100 * time.Millisecond, Factor: 2, Jitter: 0.1, Steps: 5, Cap: 2 * time.Second}
+
 // baselineBackoff paces retries of a failed baseline read.
 var baselineBackoff = wait.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Jitter: 0.1, Steps: 8, Cap: 5 * time.Second}
 
@@ -30,7 +34,7 @@ func (e *Engine) readBaselines(ctx context.Context, groups []*group, push func(i
 		jobs := []func(context.Context) []informers.Observation{}
 		if len(g.keys) >= e.opts.ListThreshold {
 			jobs = append(jobs, func(ctx context.Context) []informers.Observation {
-				return e.listKeys(ctx, g.res, g.namespace, g.keys)
+				return e.listKeys(ctx, g.res, g.scope.Namespace, g.keys)
 			})
 		} else {
 			for _, k := range g.keys {
@@ -63,7 +67,8 @@ func (e *Engine) retry(ctx context.Context, read func(context.Context) []informe
 			if ctx.Err() != nil {
 				return
 			}
-			failed = failed || o.Err != nil
+			// Forbidden is final: the wait then trusts its source.
+			failed = failed || (o.Err != nil && !apierrors.IsForbidden(o.Err))
 			push(o)
 		}
 		if !failed {

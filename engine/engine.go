@@ -53,6 +53,10 @@ type Options struct {
 	ListThreshold int
 	// ReadConcurrency bounds concurrent GETs of one call. Defaults to 8.
 	ReadConcurrency int
+	// FailFast ends a wait with a Failed event as soon as any resource is
+	// Failed. Defaults to false: the wait goes on until every resource has
+	// been Current or the context ends.
+	FailFast bool
 	// StatusFuncs compute the status of the caller's own kinds.
 	// Defaults to none: the built-in rules of package status.
 	StatusFuncs map[schema.GroupKind]status.Func

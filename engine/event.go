@@ -15,6 +15,9 @@ const (
 	// Aborted reports that the wait's context ended first; it is the last
 	// event of a wait.
 	Aborted
+	// Failed reports that a resource became Failed while FailFast is set;
+	// it is the last event of a wait.
+	Failed
 )
 
 func (t EventType) String() string {
@@ -25,6 +28,8 @@ func (t EventType) String() string {
 		return "Completed"
 	case Aborted:
 		return "Aborted"
+	case Failed:
+		return "Failed"
 	}
 	return "EventType(?)"
 }

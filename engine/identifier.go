@@ -24,11 +24,13 @@ type Identifier struct {
 
 // Errors of identifier resolution; match them with errors.Is.
 var (
-	ErrNilObject    = errors.New("nil object")
-	ErrEmptyName    = errors.New("empty name")
-	ErrEmptyKind    = errors.New("empty kind")
-	ErrUnknownKind  = errors.New("unknown kind")
-	ErrClusterScope = errors.New("namespace set on a cluster-scoped kind")
+	ErrNilObject     = errors.New("nil object")
+	ErrEmptyName     = errors.New("empty name")
+	ErrEmptyKind     = errors.New("empty kind")
+	ErrUnknownKind   = errors.New("unknown kind")
+	ErrClusterScope  = errors.New("namespace set on a cluster-scoped kind")
+	ErrBadAPIVersion = errors.New("apiVersion does not parse")
+	ErrKindGone      = errors.New("kind no longer served")
 )
 
 // ResolveError is a per-resource resolution failure.

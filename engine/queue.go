@@ -11,11 +11,12 @@ import (
 // never blocks a source and never sees a backlog of stale states. A
 // baseline read has its own slot and is never overwritten by a source.
 type queue struct {
-	mu     sync.Mutex
-	slots  []slot
-	dirty  []int
-	spare  []int
-	notify chan struct{}
+	mu      sync.Mutex
+	slots   []slot
+	dirty   []int
+	spare   []int
+	signals []any
+	notify  chan struct{}
 }
 
 type slot struct {
@@ -48,6 +49,27 @@ func (q *queue) push(i int, o informers.Observation, baseline bool) {
 	case q.notify <- struct{}{}:
 	default:
 	}
+}
+
+// signal queues a control message for the wait's goroutine. It never
+// blocks.
+func (q *queue) signal(sig any) {
+	q.mu.Lock()
+	q.signals = append(q.signals, sig)
+	q.mu.Unlock()
+	select {
+	case q.notify <- struct{}{}:
+	default:
+	}
+}
+
+// takeSignals returns and forgets the queued control messages.
+func (q *queue) takeSignals() []any {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	sigs := q.signals
+	q.signals = nil
+	return sigs
 }
 
 // drain moves everything queued into batch, in the order first queued.

@@ -1,11 +1,12 @@
 package engine
 
 import (
+	"context"
+	"errors"
+	"sync"
 	"time"
 
-	"context"
-	"sync"
-
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/resourceversion"
 
 	"github.com/kwait-dev/kwait/informers"
@@ -31,7 +32,7 @@ const (
 // linger after ctx has ended, so an abandoned channel leaks nothing.
 func Wait[E any](ctx context.Context, e *Engine, ids []Identifier, conv func(Event) E) <-chan E {
 	out := make(chan E, 1)
-	w := &waiter{e: e, ctx: ctx}
+	w := &waiter{e: e, ctx: ctx, ids: ids}
 	w.send = func(ev Event) bool {
 		select {
 		case out <- conv(ev):
@@ -61,7 +62,7 @@ func Wait[E any](ctx context.Context, e *Engine, ids []Identifier, conv func(Eve
 	}
 	go func() {
 		defer close(out)
-		w.run(ids)
+		w.run()
 	}()
 	return out
 }
@@ -95,26 +96,26 @@ type tracked struct {
 type waiter struct {
 	e     *Engine
 	ctx   context.Context
+	ids   []Identifier
 	send  func(Event) bool
 	final func(Event)
 
-	objs []*tracked
-	agg  status.Aggregate
-	q    *queue
+	objs   []*tracked
+	agg    status.Aggregate
+	failed bool // some resource is Failed
+	q      *queue
+
+	// bgCtx ends the wait's helper goroutines (baseline reads, kind
+	// re-resolution), which bg tracks.
+	bgCtx  context.Context
+	bg     sync.WaitGroup
+	groups []*group // live groups, in start order
 }
 
-// group is the targets of a wait read through one source.
-type group struct {
-	res       informers.Resource
-	namespace string // "" for cluster-scoped or cluster-wide
-	keys      []informers.Key
-	pos       map[informers.Key]int // key → position in waiter.objs
-}
-
-func (w *waiter) run(ids []Identifier) {
-	var errs []int
-	byID := make(map[objectID]int, len(ids))
-	for i, id := range ids {
+func (w *waiter) run() {
+	var errs, unknown []int
+	byID := make(map[objectID]int, len(w.ids))
+	for i, id := range w.ids {
 		t := resolve(w.e.opts.Mapper, id)
 		if t.err == nil {
 			if _, dup := byID[t.id()]; dup {
@@ -123,6 +124,9 @@ func (w *waiter) run(ids []Identifier) {
 			byID[t.id()] = len(w.objs)
 		} else {
 			errs = append(errs, len(w.objs))
+			if errors.Is(t.err, ErrUnknownKind) {
+				unknown = append(unknown, len(w.objs))
+			}
 		}
 		w.objs = append(w.objs, &tracked{index: i, target: t})
 	}
@@ -136,47 +140,29 @@ func (w *waiter) run(ids []Identifier) {
 		w.q.push(p, informers.Observation{Err: w.objs[p].target.err}, false)
 	}
 
-	ctx, cancel := context.WithCancel(w.ctx)
-	var bg sync.WaitGroup
-	// Shutdown order: stop the baseline readers, then unsubscribe, then
-	// release the sources (which may linger for the next wait).
-	var cleanups []func()
+	bgCtx, cancel := context.WithCancel(w.ctx)
+	w.bgCtx = bgCtx
+	// Shutdown order: stop the helper goroutines, then unsubscribe and
+	// release every source (which may linger for the next wait).
 	defer func() {
 		cancel()
-		bg.Wait()
-		for i := len(cleanups) - 1; i >= 0; i-- {
-			cleanups[i]()
+		w.bg.Wait()
+		for _, g := range w.groups {
+			g.stop(false)
 		}
 	}()
 
-	var stale []*group
-	for _, g := range w.groups() {
-		lease, err := w.e.sources.Acquire(g.res, g.namespace, w.e.mode())
-		if err != nil {
-			for _, p := range g.pos {
-				w.q.push(p, informers.Observation{Err: err}, false)
-			}
-			continue
+	positions := make([]int, 0, len(w.objs))
+	for p, t := range w.objs {
+		if t.target.err == nil {
+			positions = append(positions, p)
 		}
-		cleanups = append(cleanups, lease.Release)
-		if !lease.Fresh && w.e.mode() == informers.Watch {
-			// A running informer may lag behind a write the caller just
-			// made: hold its states until a fresh read says how new they
-			// must be.
-			for _, p := range g.pos {
-				w.objs[p].baseline = true
-			}
-			stale = append(stale, g)
-		}
-		pos := g.pos
-		cleanups = append(cleanups, lease.Subscribe(g.keys, func(o informers.Observation) {
-			if p, ok := pos[o.Key]; ok {
-				w.q.push(p, o, false)
-			}
-		}))
 	}
-	if len(stale) > 0 {
-		bg.Go(func() { w.e.readBaselines(ctx, stale, w.q.push) })
+	for _, g := range w.newGroups(positions) {
+		w.start(g)
+	}
+	if len(unknown) > 0 {
+		w.resolveLater(unknown, false)
 	}
 
 	var batch []pending
@@ -186,6 +172,9 @@ func (w *waiter) run(ids []Identifier) {
 			w.final(Event{Type: Aborted, Aggregate: w.agg.Status()})
 			return
 		case <-w.q.notify:
+		}
+		for _, sig := range w.q.takeSignals() {
+			w.handle(sig)
 		}
 		batch = w.q.drain(batch[:0])
 		for _, p := range batch {
@@ -230,45 +219,12 @@ func (w *waiter) applyPending(t *tracked, s slot) bool {
 			w.final(Event{Type: Completed, Aggregate: status.CurrentStatus})
 			return false
 		}
+		if w.failed && w.e.opts.FailFast {
+			w.final(Event{Type: Failed, Aggregate: status.FailedStatus})
+			return false
+		}
 	}
 	return true
-}
-
-// groups splits the resolved targets by the source that serves them.
-func (w *waiter) groups() []*group {
-	type gk struct {
-		res       informers.Resource
-		namespace string
-	}
-	namespaces := make(map[informers.Resource]map[string]bool)
-	for _, t := range w.objs {
-		if t.target.err == nil && t.target.res.Namespaced {
-			if namespaces[t.target.res] == nil {
-				namespaces[t.target.res] = make(map[string]bool)
-			}
-			namespaces[t.target.res][t.target.key.Namespace] = true
-		}
-	}
-	var out []*group
-	byKey := make(map[gk]*group)
-	for p, t := range w.objs {
-		if t.target.err != nil {
-			continue
-		}
-		k := gk{res: t.target.res}
-		if t.target.res.Namespaced && !w.e.clusterWide(len(namespaces[t.target.res])) {
-			k.namespace = t.target.key.Namespace
-		}
-		g := byKey[k]
-		if g == nil {
-			g = &group{res: k.res, namespace: k.namespace, pos: make(map[informers.Key]int)}
-			byKey[k] = g
-			out = append(out, g)
-		}
-		g.keys = append(g.keys, t.target.key)
-		g.pos[t.target.key] = p
-	}
-	return out
 }
 
 // clusterWide reports whether n namespaces of one kind are watched as one.
@@ -285,6 +241,14 @@ func (e *Engine) clusterWide(n int) bool {
 // applyBaseline applies a fresh read. It returns what the source held back
 // meanwhile, still to be applied, and false when the wait ended.
 func (w *waiter) applyBaseline(t *tracked, o informers.Observation) (*informers.Observation, bool) {
+	if apierrors.IsForbidden(o.Err) {
+		// The caller may watch the object but not GET it: trust the
+		// source, as nothing fresher can be had.
+		t.baseline = false
+		held := t.held
+		t.held = nil
+		return held, true
+	}
 	if o.Err != nil {
 		// Still no baseline: report the error, keep holding the source.
 		return nil, w.observe(t, o)
@@ -367,6 +331,9 @@ func (w *waiter) observe(t *tracked, o informers.Observation) bool {
 	if !t.observed {
 		t.observed = true
 		w.agg.Observed++
+	}
+	if st == status.FailedStatus {
+		w.failed = true
 	}
 	if st == status.CurrentStatus && !t.everCurrent {
 		t.everCurrent = true

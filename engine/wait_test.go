@@ -252,7 +252,7 @@ func TestWaitCoalescesForASlowReader(t *testing.T) {
 	// A second subscriber on the same informer sees deliveries right after
 	// the wait's handler has queued them.
 	res := informers.Resource{GVR: widgetGVR, GVK: widgetGVK, Namespaced: true}
-	lease, err := e.sources.Acquire(res, "ns", informers.Watch)
+	lease, err := e.sources.Acquire(res, informers.Scope{Namespace: "ns"}, informers.Watch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -384,6 +384,41 @@ func TestWaitScope(t *testing.T) {
 			}
 			if n := e.RunningSources(); n != tc.want {
 				t.Errorf("%d sources, want %d", n, tc.want)
+			}
+		})
+	}
+}
+
+func TestWaitFailFast(t *testing.T) {
+	t.Parallel()
+	stalled := widget("ns", "s", "", "")
+	_ = unstructured.SetNestedSlice(stalled.Object, []any{map[string]any{
+		"type": "Stalled", "status": "True", "reason": "Broken", "message": "cannot start",
+	}}, "status", "conditions")
+	for _, failFast := range []bool{true, false} {
+		t.Run(fmt.Sprintf("FailFast=%t", failFast), func(t *testing.T) {
+			t.Parallel()
+			e := newTestEngine(t, informers.NewDynamicClient(fakeDynamic(stalled, widget("ns", "w", "False", "working"))), func(o *Options) {
+				o.FailFast = failFast
+			})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ch := Wait(ctx, e, []Identifier{id(widgetGVK, "ns", "s"), id(widgetGVK, "ns", "w")}, identity)
+			var evs []Event
+			if !failFast {
+				for len(evs) < 2 {
+					evs = append(evs, <-ch)
+				}
+				cancel()
+			}
+			evs = append(evs, collect(t, ch)...)
+			last := evs[len(evs)-1]
+			switch {
+			case failFast && (last.Type != Failed || last.Aggregate != status.FailedStatus ||
+				len(evs) < 2 || evs[len(evs)-2].Status != status.FailedStatus):
+				t.Errorf("got %+v, want the Failed update then one Failed event", steps(evs))
+			case !failFast && last.Type != Aborted:
+				t.Errorf("got %+v, want the wait to go on until Aborted", steps(evs))
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/go-logr/logr"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
@@ -17,9 +18,9 @@ import (
 // (a namespace, or "" for all). Its event handler runs on the controller's
 // goroutine and only routes objects to subscribers' queues.
 type informer struct {
-	res       Resource
-	namespace string
-	log       logr.Logger
+	res   Resource
+	scope Scope
+	log   logr.Logger
 
 	store cache.Store
 	ctrl  cache.Controller
@@ -32,10 +33,18 @@ type informer struct {
 
 var _ Source = (*informer)(nil)
 
-func newInformer(c WatchClient, res Resource, namespace string, log logr.Logger) *informer {
-	i := &informer{res: res, namespace: namespace, log: log}
+func newInformer(c WatchClient, res Resource, scope Scope, log logr.Logger) *informer {
+	i := &informer{res: res, scope: scope, log: log}
+	namespace := scope.Namespace
+	// One object is listed and watched with a name field selector, which
+	// RBAC grants to a role limited by resourceNames.
+	var fieldSelector string
+	if scope.Name != "" {
+		fieldSelector = fields.OneTermEqualSelector("metadata.name", scope.Name).String()
+	}
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			opts.FieldSelector = fieldSelector
 			// The reflector's first list asks for resourceVersion "0", which
 			// the API server may answer from a stale watch cache. Ask for a
 			// consistent read so a wait started after a write sees it.
@@ -52,6 +61,7 @@ func newInformer(c WatchClient, res Resource, namespace string, log logr.Logger)
 		},
 		// Streaming lists (sendInitialEvents) are consistent by contract.
 		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			opts.FieldSelector = fieldSelector
 			w, err := c.Watch(ctx, res, namespace, opts)
 			i.report(ctx, err)
 			if err != nil {

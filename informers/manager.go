@@ -94,9 +94,26 @@ type Manager struct {
 }
 
 type entryKey struct {
-	gvr       schema.GroupVersionResource
-	namespace string
-	mode      Mode
+	gvr   schema.GroupVersionResource
+	scope Scope
+	mode  Mode
+}
+
+// Scope is what one source covers: a namespace ("" for all, or for a
+// cluster-scoped resource), or a single object of it when Name is set.
+type Scope struct {
+	Namespace string
+	Name      string
+}
+
+func (s Scope) String() string {
+	switch {
+	case s.Name != "":
+		return "object " + Key(s).String()
+	case s.Namespace != "":
+		return "namespace " + s.Namespace
+	}
+	return "cluster"
 }
 
 type entry struct {
@@ -146,28 +163,44 @@ type Lease struct {
 
 // Release gives the source back. It is idempotent.
 func (l *Lease) Release() {
-	l.once.Do(func() { l.m.release(l.e) })
+	l.once.Do(func() { l.m.release(l.e, false) })
 }
 
-// Acquire returns a lease on the source for res in namespace ("" for
-// cluster-scoped resources, or all namespaces). A running all-namespaces
-// watch also serves a namespace.
-func (m *Manager) Acquire(res Resource, namespace string, mode Mode) (*Lease, error) {
+// Discard gives the source back and, if nobody else holds it, stops it at
+// once instead of letting it linger: for a source that cannot work, such
+// as one the API server forbids. It is idempotent, and a no-op after
+// Release.
+func (l *Lease) Discard() {
+	l.once.Do(func() { l.m.release(l.e, true) })
+}
+
+// Acquire returns a lease on the source of res covering scope. For a
+// cluster-scoped resource the namespace is ignored. A running watch of a
+// wider scope (all namespaces, or the object's namespace) serves a
+// narrower one. Pollers poll per namespace whatever the scope's Name.
+func (m *Manager) Acquire(res Resource, scope Scope, mode Mode) (*Lease, error) {
 	if mode == Watch && !m.CanWatch() {
 		return nil, ErrCannotWatch
 	}
 	if !res.Namespaced {
-		namespace = ""
+		scope.Namespace = ""
+	}
+	if mode == Poll {
+		scope.Name = ""
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.stopped {
 		return nil, ErrStopped
 	}
-	k := entryKey{gvr: res.GVR, namespace: namespace, mode: mode}
+	k := entryKey{gvr: res.GVR, scope: scope, mode: mode}
 	e := m.entries[k]
-	if e == nil && namespace != "" && mode == Watch {
-		e = m.entries[entryKey{gvr: res.GVR, mode: Watch}]
+	if e == nil && mode == Watch {
+		for _, wider := range []Scope{{Namespace: scope.Namespace}, {}} {
+			if wider != scope && e == nil {
+				e = m.entries[entryKey{gvr: res.GVR, scope: wider, mode: Watch}]
+			}
+		}
 	}
 	fresh := e == nil
 	if fresh {
@@ -182,15 +215,15 @@ func (m *Manager) Acquire(res Resource, namespace string, mode Mode) (*Lease, er
 }
 
 func (m *Manager) startLocked(k entryKey, res Resource) *entry {
-	log := m.opts.Logger.WithValues("resource", res.GVR.String(), "namespace", k.namespace, "mode", k.mode.String())
+	log := m.opts.Logger.WithValues("resource", res.GVR.String(), "scope", k.scope.String(), "mode", k.mode.String())
 	var src interface {
 		Source
 		run(context.Context)
 	}
 	if k.mode == Watch {
-		src = newInformer(m.client.(WatchClient), res, k.namespace, log)
+		src = newInformer(m.client.(WatchClient), res, k.scope, log)
 	} else {
-		src = newPoller(m.client, res, k.namespace, m.opts.PollInterval, m.opts.Clock, log)
+		src = newPoller(m.client, res, k.scope.Namespace, m.opts.PollInterval, m.opts.Clock, log)
 	}
 	// Each source runs on its own child context: cancelling it ends the
 	// source's goroutines, and Stop waits for all of them through wg.
@@ -205,14 +238,14 @@ func (m *Manager) startLocked(k entryKey, res Resource) *entry {
 	return e
 }
 
-func (m *Manager) release(e *entry) {
+func (m *Manager) release(e *entry, now bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e.refs--
 	if e.refs > 0 || m.entries[e.key] != e {
 		return
 	}
-	if *m.opts.Linger == 0 {
+	if now || *m.opts.Linger == 0 {
 		m.stopLocked(e)
 		return
 	}

@@ -84,7 +84,7 @@ func TestInformerDeliversStateAndStripsIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Stop()
-	lease, err := m.Acquire(cmRes, "ns", Watch)
+	lease, err := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,9 +121,9 @@ func TestLeasesShareAndLinger(t *testing.T) {
 	}
 	defer m.Stop()
 
-	a, _ := m.Acquire(cmRes, "ns", Watch)
-	b, _ := m.Acquire(cmRes, "ns", Watch)
-	other, _ := m.Acquire(cmRes, "other", Watch)
+	a, _ := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch)
+	b, _ := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch)
+	other, _ := m.Acquire(cmRes, Scope{Namespace: "other"}, Watch)
 	if !a.Fresh || b.Fresh || !other.Fresh {
 		t.Errorf("fresh = %t, %t, %t; want true, false, true", a.Fresh, b.Fresh, other.Fresh)
 	}
@@ -138,7 +138,7 @@ func TestLeasesShareAndLinger(t *testing.T) {
 		t.Fatalf("%d sources right after release, want 2 lingering", n)
 	}
 	// Re-acquiring within the linger reuses the warm source.
-	c, _ := m.Acquire(cmRes, "ns", Watch)
+	c, _ := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch)
 	if c.Fresh {
 		t.Error("lease within the linger started a new source")
 	}
@@ -160,16 +160,16 @@ func TestClusterWideSourceServesNamespaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Stop()
-	all, _ := m.Acquire(cmRes, "", Watch)
+	all, _ := m.Acquire(cmRes, Scope{Namespace: ""}, Watch)
 	defer all.Release()
-	ns, _ := m.Acquire(cmRes, "ns", Watch)
+	ns, _ := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch)
 	defer ns.Release()
-	cluster, _ := m.Acquire(nsRes, "ignored", Watch)
+	cluster, _ := m.Acquire(nsRes, Scope{Namespace: "ignored"}, Watch)
 	defer cluster.Release()
 	if ns.Fresh || m.Running() != 2 {
 		t.Errorf("namespace lease fresh=%t with %d sources; want it served by the cluster-wide source", ns.Fresh, m.Running())
 	}
-	other, _ := m.Acquire(cmRes, "elsewhere", Watch)
+	other, _ := m.Acquire(cmRes, Scope{Namespace: "elsewhere"}, Watch)
 	defer other.Release()
 	if other.Fresh || m.Running() != 2 {
 		t.Error("a second namespace started a source though the cluster-wide one serves it")
@@ -182,8 +182,8 @@ func TestStopEndsEverythingAndIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	held, _ := m.Acquire(cmRes, "ns", Watch)
-	if _, err := m.Acquire(cmRes, "p", Poll); err != nil {
+	held, _ := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch)
+	if _, err := m.Acquire(cmRes, Scope{Namespace: "p"}, Poll); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
@@ -195,7 +195,7 @@ func TestStopEndsEverythingAndIsIdempotent(t *testing.T) {
 	if n := m.Running(); n != 0 {
 		t.Errorf("%d sources after Stop", n)
 	}
-	if _, err := m.Acquire(cmRes, "ns", Watch); !errors.Is(err, ErrStopped) {
+	if _, err := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch); !errors.Is(err, ErrStopped) {
 		t.Errorf("Acquire after Stop: %v, want ErrStopped", err)
 	}
 }
@@ -220,7 +220,7 @@ func TestOptionsAndModes(t *testing.T) {
 	if m.CanWatch() {
 		t.Error("a Client without Watch can watch")
 	}
-	if _, err := m.Acquire(cmRes, "ns", Watch); !errors.Is(err, ErrCannotWatch) {
+	if _, err := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch); !errors.Is(err, ErrCannotWatch) {
 		t.Errorf("Watch on a get-only client: %v, want ErrCannotWatch", err)
 	}
 }
@@ -250,7 +250,7 @@ func TestPollerPollsNewKeysAtOnceThenEveryInterval(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Stop()
-	lease, err := m.Acquire(cmRes, "ns", Poll)
+	lease, err := m.Acquire(cmRes, Scope{Namespace: "ns"}, Poll)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,11 @@ type Options struct {
 	Linger *time.Duration
 	// Scope chooses the informers' scope. Defaults to ScopeAuto.
 	Scope Scope
+	// FailFast ends a wait as soon as any resource is Failed: its
+	// ResourceUpdate, then one Failed event with aggregate Failed, then
+	// close. Defaults to false, the kstatus behaviour: a Failed resource
+	// keeps the wait going until ctx ends.
+	FailFast bool
 	// StatusFuncs compute the status of the caller's own kinds, replacing
 	// the generic rules for them (a deletionTimestamp still means
 	// Terminating). Defaults to none.
@@ -129,6 +134,7 @@ func newResolver(c informers.Client, mapper meta.RESTMapper, opts Options) (*Res
 		PollInterval: opts.PollInterval,
 		Linger:       opts.Linger,
 		Scope:        opts.Scope,
+		FailFast:     opts.FailFast,
 		StatusFuncs:  opts.StatusFuncs,
 		Logger:       opts.Logger,
 		Clock:        opts.Clock,
@@ -208,16 +214,31 @@ func (r *Resolver) broken() error {
 //     resource has been observed, Current once every resource has been
 //     Current at least once, InProgress otherwise;
 //   - then one Completed when the aggregate becomes Current, or one Aborted
-//     with the last aggregate when ctx ends first.
+//     with the last aggregate when ctx ends first (or, with
+//     Options.FailFast, one Failed when a resource becomes Failed).
 //
 // A resource that does not exist counts as Current ("Resource does not
 // exist" / "Resource has been deleted"); one with a deletionTimestamp is
-// Terminating; one that cannot be read or resolved (an unknown kind, an
-// empty name, a namespace on a cluster-scoped kind) is Unknown with Error
-// set while the others go on. An empty list gives one Completed. Listing a
-// resource twice tracks it once, reported under its first identifier.
-// When the reader falls behind, successive states of one resource coalesce
-// and only the newest is reported.
+// Terminating. Listing a resource twice tracks it once, reported under its
+// first identifier. When the reader falls behind, successive states of one
+// resource coalesce and only the newest is reported.
+//
+// Errors are per resource, as Unknown with Error set, and never stop the
+// others:
+//   - an empty name or kind: engine.ErrEmptyName, engine.ErrEmptyKind;
+//   - a namespace on a cluster-scoped kind: engine.ErrClusterScope;
+//   - a kind the cluster does not serve (a CRD not installed or not yet
+//     established, a version not served): engine.ErrUnknownKind, reported
+//     once; the kind is looked up again with backoff (at most 2s apart) and
+//     the resource is watched as soon as it resolves;
+//   - a kind whose CRD is deleted during the wait: engine.ErrKindGone, then
+//     looked up again the same way;
+//   - a read the API server forbids: the wait moves that resource's group
+//     down the permission ladder (all namespaces, one namespace, one object
+//     by name, then a GET every poll interval); only when even GET is
+//     forbidden does the resource report the Forbidden error;
+//   - a server that cannot be reached: the error of each failed list or
+//     watch, until the informer's next call succeeds.
 func (r *Resolver) WaitForStatus(ctx context.Context, resources []ResourceIdentifier) <-chan Event {
 	ids := make([]engine.Identifier, len(resources))
 	for i, id := range resources {
@@ -228,7 +249,8 @@ func (r *Resolver) WaitForStatus(ctx context.Context, resources []ResourceIdenti
 
 // WaitForStatusOfObjects is WaitForStatus for objects, which are only used
 // for their kind, namespace and name. A nil object is Unknown with Error set
-// (ErrNilObject).
+// (ErrNilObject), and so is one whose apiVersion does not parse
+// (engine.ErrBadAPIVersion).
 func (r *Resolver) WaitForStatusOfObjects(ctx context.Context, objects []KubernetesObject) <-chan Event {
 	resourceIDs, ids := fromObjects(objects)
 	return r.wait(ctx, resourceIDs, ids)
@@ -245,6 +267,8 @@ func (r *Resolver) wait(ctx context.Context, resourceIDs []ResourceIdentifier, i
 			out.Type = Completed
 		case engine.Aborted:
 			out.Type = Aborted
+		case engine.Failed:
+			out.Type = Failed
 		default:
 			out.Type = ResourceUpdate
 			out.EventResource = &EventResource{
@@ -310,6 +334,13 @@ func fromObjects(objects []KubernetesObject) ([]ResourceIdentifier, []engine.Ide
 		gvk := o.GroupVersionKind()
 		resourceIDs[i] = ResourceIdentifier{Name: o.GetName(), Namespace: o.GetNamespace(), GroupKind: gvk.GroupKind()}
 		ids[i] = engine.Identifier{GVK: gvk, Namespace: o.GetNamespace(), Name: o.GetName()}
+		// GroupVersionKind drops an apiVersion it cannot parse, which would
+		// look the kind up in the core group instead.
+		if a, ok := o.(interface{ GetAPIVersion() string }); ok {
+			if _, err := schema.ParseGroupVersion(a.GetAPIVersion()); err != nil {
+				ids[i].Invalid = fmt.Errorf("%w: %w", engine.ErrBadAPIVersion, err)
+			}
+		}
 	}
 	return resourceIDs, ids
 }

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
+	"github.com/kwait-dev/kwait/engine"
 	"github.com/kwait-dev/kwait/status"
 	"github.com/kwait-dev/kwait/wait"
 )
@@ -174,5 +175,28 @@ func collect(t *testing.T, ch <-chan wait.Event) []wait.Event {
 		case <-timeout:
 			t.Fatalf("wait did not end: %+v", evs)
 		}
+	}
+}
+
+func TestBadAPIVersionIsAPerResourceError(t *testing.T) {
+	t.Parallel()
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "a", Namespace: "default"}}
+	c := fake.NewClientBuilder().WithRESTMapper(mapper).WithObjects(cm).Build()
+	r := wait.NewResolver(c, mapper, 0)
+	defer r.Close()
+	bad := &unstructured.Unstructured{}
+	bad.SetAPIVersion("a/b/c")
+	bad.SetKind("ConfigMap")
+	bad.SetName("a")
+	good := &unstructured.Unstructured{}
+	good.SetAPIVersion("v1")
+	good.SetKind("ConfigMap")
+	good.SetName("a")
+	res := r.FetchAndResolveObjects(context.Background(), []wait.KubernetesObject{bad, good})
+	if !errors.Is(res[0].Error, engine.ErrBadAPIVersion) {
+		t.Errorf("bad apiVersion: error %v, want ErrBadAPIVersion", res[0].Error)
+	}
+	if res[1].Error != nil || res[1].Result.Status != status.CurrentStatus {
+		t.Errorf("good object: %+v, want Current", res[1])
 	}
 }

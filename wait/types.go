@@ -49,6 +49,9 @@ const (
 	// Aborted means the wait was stopped before all resources could reach
 	// the Current status.
 	Aborted EventType = "Aborted"
+	// Failed means a resource became Failed and Options.FailFast ended the
+	// wait (kwait only; never sent without FailFast).
+	Failed EventType = "Failed"
 )
 
 // Event is returned through the channel returned after a call to
