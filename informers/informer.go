@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-logr/logr"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
@@ -29,6 +31,11 @@ type informer struct {
 	fanout
 	synced  bool
 	failing error // the last list/watch error, nil once a call succeeds
+	// forbidden is set by the first 403: later calls fail without a
+	// request, so the reflector's own retries and its fallback from a
+	// streaming list to a LIST cost the API server nothing while the
+	// engine moves the wait to a lower rung and stops this informer.
+	forbidden atomic.Pointer[error]
 }
 
 var _ Source = (*informer)(nil)
@@ -44,6 +51,9 @@ func newInformer(c WatchClient, res Resource, scope Scope, log logr.Logger) *inf
 	}
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			if err := i.forbiddenErr(); err != nil {
+				return nil, err
+			}
 			opts.FieldSelector = fieldSelector
 			// The reflector's first list asks for resourceVersion "0", which
 			// the API server may answer from a stale watch cache. Ask for a
@@ -61,6 +71,9 @@ func newInformer(c WatchClient, res Resource, scope Scope, log logr.Logger) *inf
 		},
 		// Streaming lists (sendInitialEvents) are consistent by contract.
 		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			if err := i.forbiddenErr(); err != nil {
+				return nil, err
+			}
 			opts.FieldSelector = fieldSelector
 			w, err := c.Watch(ctx, res, namespace, opts)
 			i.report(ctx, err)
@@ -129,6 +142,13 @@ func (i *informer) lookupLocked(k Key) Observation {
 	return Observation{Key: k, Object: u, ResourceVersion: u.GetResourceVersion()}
 }
 
+func (i *informer) forbiddenErr() error {
+	if err := i.forbidden.Load(); err != nil {
+		return *err
+	}
+	return nil
+}
+
 // report records the outcome of a list or watch call. Failures reach every
 // subscriber as an Observation with Err; the first success after a failure
 // re-sends the cached state so subscribers can clear the error.
@@ -151,6 +171,10 @@ func (i *informer) report(ctx context.Context, err error) {
 	if errors.Is(err, context.Canceled) {
 		return
 	}
+	if apierrors.IsForbidden(err) && i.forbidden.Load() == nil {
+		i.forbidden.Store(&err)
+	}
+	err = &ListWatchError{Resource: i.res.GVR.Resource, Scope: i.scope, Err: err}
 	i.failing = err
 	i.log.V(1).Info("list/watch failed", "err", err.Error())
 	for k, subs := range i.byKey {
