@@ -7,6 +7,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"go.uber.org/goleak"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/discovery"
@@ -29,7 +30,11 @@ func TestEnvtest(t *testing.T) {
 	RunSpecs(t, "envtest suite")
 }
 
+// leakOpts ignores the goroutines that ran before the suite started.
+var leakOpts []goleak.Option
+
 var _ = BeforeSuite(func() {
+	leakOpts = []goleak.Option{goleak.IgnoreCurrent()}
 	logf.SetLogger(GinkgoLogr)
 
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
@@ -71,4 +76,7 @@ var _ = AfterSuite(func() {
 	if testEnv != nil {
 		Expect(testEnv.Stop()).To(Succeed())
 	}
+	// Every resolver a spec made is closed by now, and with the control
+	// plane gone no client connection stays open: nothing may be left.
+	Eventually(func() error { return goleak.Find(leakOpts...) }).WithTimeout(30 * time.Second).Should(Succeed())
 })
