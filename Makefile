@@ -1,7 +1,7 @@
 # The Makefile only names the scripts in hack/; read them for the details.
 .DEFAULT_GOAL := help
 
-.PHONY: help test demo bench bench-quick envtest lint fmt
+.PHONY: help test demo envtest lint fmt
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -11,12 +11,6 @@ test: ## Check gofmt and go vet, then run unit and envtest suites with -race.
 
 demo: ## Run the demo.
 	hack/demo.sh
-
-bench: ## Run the benchmarks (kwait vs polling vs peers).
-	hack/bench.sh
-
-bench-quick: ## Run a short benchmark pass.
-	hack/bench.sh --quick
 
 envtest: ## Build or reuse the envtest kube-apiserver and etcd; print their folder.
 	hack/setup-envtest.sh
