@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -32,7 +33,9 @@ const (
 // linger after ctx has ended, so an abandoned channel leaks nothing.
 func Wait[E any](ctx context.Context, e *Engine, ids []Identifier, conv func(Event) E) <-chan E {
 	out := make(chan E, 1)
-	w := &waiter{e: e, ctx: ctx, ids: ids}
+	// ids is read again later (kinds resolved late): keep a copy the caller
+	// cannot change.
+	w := &waiter{e: e, ctx: ctx, ids: slices.Clone(ids)}
 	w.send = func(ev Event) bool {
 		select {
 		case out <- conv(ev):
@@ -42,6 +45,8 @@ func Wait[E any](ctx context.Context, e *Engine, ids []Identifier, conv func(Eve
 		}
 	}
 	w.final = func(ev Event) {
+		// Deliver at once when there is room: the select below picks at
+		// random between a free buffer and a done context.
 		select {
 		case out <- conv(ev):
 			return
