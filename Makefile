@@ -1,7 +1,7 @@
 # The Makefile only names the scripts in hack/; read them for the details.
 .DEFAULT_GOAL := help
 
-.PHONY: help test demo envtest lint fmt
+.PHONY: help test demo bench bench-quick envtest lint fmt
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -11,6 +11,12 @@ test: ## Check gofmt and go vet, then run unit and envtest suites with -race.
 
 demo: ## Run the demo.
 	hack/demo.sh
+
+bench: ## Benchmark kwait against polling and cli-utils (about 5 min); writes hack/bench/results/.
+	hack/bench.sh
+
+bench-quick: ## A smaller benchmark pass (about 1 min).
+	hack/bench.sh --quick
 
 envtest: ## Build or reuse the envtest kube-apiserver and etcd; print their folder.
 	hack/setup-envtest.sh

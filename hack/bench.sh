@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# bench.sh runs the side-by-side benchmarks (make bench): kwait's informer
+# engine and polling path against cli-utils' kstatus watcher and poller, on a
+# local envtest control plane. Results go to stdout and hack/bench/results/.
+#
+#   hack/bench.sh [--quick]
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+KUBEBUILDER_ASSETS=$(hack/setup-envtest.sh | tail -n 1)
+export KUBEBUILDER_ASSETS
+
+cd hack/bench && go run . "$@"

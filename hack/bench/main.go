@@ -1,0 +1,236 @@
+// Command bench measures kwait side by side with its polling path and with
+// cli-utils' kstatus watcher and poller, on a local envtest control plane.
+//
+//	hack/bench.sh [--quick]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/go-logr/logr"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/klog/v2"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+)
+
+// sizes are the knobs that --quick reduces.
+type sizes struct {
+	flips, flips500ms, flips2s int
+	fleet, fleetNamespaces     int
+	waves                      int
+	backToBack                 int
+	fetchObjects               int
+	selective                  int
+}
+
+var (
+	full  = sizes{flips: 200, flips500ms: 50, flips2s: 10, fleet: 10000, fleetNamespaces: 100, waves: 10, backToBack: 50, fetchObjects: 100, selective: 5000}
+	quick = sizes{flips: 50, flips500ms: 20, flips2s: 5, fleet: 1000, fleetNamespaces: 10, waves: 5, backToBack: 50, fetchObjects: 100, selective: 1000}
+)
+
+func main() {
+	q := flag.Bool("quick", false, "smaller sizes, under 3 minutes")
+	out := flag.String("out", "results", "folder for results.md and chart.svg")
+	flag.Parse()
+	ctrllog.SetLogger(logr.Discard())
+	klog.SetLogger(logr.Discard())
+	sz := full
+	if *q {
+		sz = quick
+	}
+	if err := run(sz, *q, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, args...)...)
+}
+
+func run(sz sizes, isQuick bool, outDir string) error {
+	started := time.Now()
+	env := &envtest.Environment{
+		ControlPlaneStartTimeout: 60 * time.Second,
+		ControlPlaneStopTimeout:  60 * time.Second,
+	}
+	for _, k := range kinds {
+		env.CRDs = append(env.CRDs, crd(k))
+	}
+	_ = apiextensionsv1.AddToScheme
+	logf("starting the control plane")
+	cfg, err := env.Start()
+	if err != nil {
+		return fmt.Errorf("start envtest: %w", err)
+	}
+	defer func() { _ = env.Stop() }()
+	version, err := discovery.NewDiscoveryClientForConfigOrDie(cfg).ServerVersion()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	c := &cluster{dyn: dynamic.NewForConfigOrDie(cfg), core: kubernetes.NewForConfigOrDie(cfg)}
+	b := &bench{cfg: cfg, c: c, sz: sz, specs: waiterSpecs(), res: newResults()}
+
+	steps := []struct {
+		name string
+		f    func(context.Context) error
+	}{
+		{"latency", b.latency},
+		{"fleet", b.fleet},
+		{"warm", b.warm},
+		{"selective", b.selective},
+	}
+	for _, s := range steps {
+		t0 := time.Now()
+		logf("scenario %s", s.name)
+		if err := s.f(ctx); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		b.res.wall[s.name] = time.Since(t0)
+	}
+	b.res.wall["total"] = time.Since(started)
+
+	mode := "full"
+	if isQuick {
+		mode = "quick (--quick)"
+	}
+	md := b.res.markdown(machine(version.GitVersion, mode), b.specs)
+	fmt.Print(md)
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(outDir, "results.md"), []byte(md), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(outDir, "chart.svg"), []byte(b.res.svg(b.specs)), 0o644)
+}
+
+// machine describes where and with what the run happened.
+func machine(apiserver, mode string) string {
+	model := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				model = strings.TrimSpace(strings.SplitN(l, ":", 2)[1])
+				break
+			}
+		}
+	}
+	var mods []string
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			switch d.Path {
+			case "sigs.k8s.io/cli-utils", "k8s.io/client-go", "sigs.k8s.io/controller-runtime", "github.com/kwait-dev/kwait":
+				v := d.Version
+				if d.Replace != nil {
+					v += " => " + d.Replace.Path
+				}
+				mods = append(mods, d.Path+" "+v)
+			}
+		}
+	}
+	return fmt.Sprintf("- date: %s\n- mode: %s\n- machine: %d CPUs (%s), %s/%s\n- Go: %s\n- kube-apiserver: %s (envtest, local)\n- modules: %s\n",
+		time.Now().UTC().Format(time.RFC3339), mode, runtime.NumCPU(), model, runtime.GOOS, runtime.GOARCH,
+		runtime.Version(), apiserver, strings.Join(mods, ", "))
+}
+
+// cpuTime is the process' user+system CPU time. The waiters run in this
+// process, so it includes the writing side too; scenarios subtract a
+// baseline pass without a waiter.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// heapSampler records the peak HeapInuse above the level at its start.
+type heapSampler struct {
+	base, peak uint64
+	alloc0     uint64
+	allocated  uint64
+	stop       chan struct{}
+	done       chan struct{}
+}
+
+func startHeap() *heapSampler {
+	runtime.GC()
+	debug.FreeOSMemory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	h := &heapSampler{base: ms.HeapInuse, peak: ms.HeapInuse, alloc0: ms.TotalAlloc, stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(h.done)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			h.peak = max(h.peak, ms.HeapInuse)
+			select {
+			case <-h.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return h
+}
+
+// Stop returns the peak above the start, in bytes.
+func (h *heapSampler) Stop() uint64 {
+	close(h.stop)
+	<-h.done
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	h.peak = max(h.peak, ms.HeapInuse)
+	h.allocated = ms.TotalAlloc - h.alloc0
+	return h.peak - h.base
+}
+
+// waitFor reads ch until match, and returns when it was read.
+func waitFor(ch <-chan update, timeout time.Duration, match func(update) bool) (time.Time, error) {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	for {
+		select {
+		case u, ok := <-ch:
+			if !ok {
+				return time.Time{}, fmt.Errorf("stream ended")
+			}
+			if match(u) {
+				return u.At, nil
+			}
+		case <-t.C:
+			return time.Time{}, fmt.Errorf("timed out after %s", timeout)
+		}
+	}
+}
+
+func drain(cancel context.CancelFunc, ch <-chan update) {
+	cancel()
+	for range ch {
+	}
+}
+
+type bench struct {
+	cfg   *rest.Config
+	c     *cluster
+	sz    sizes
+	specs []waiterSpec
+	res   *results
+}
