@@ -146,9 +146,6 @@ func (m *Manager) CanWatch() bool {
 	return ok
 }
 
-// Client returns the client sources read through.
-func (m *Manager) Client() Client { return m.client }
-
 // Lease is a hold on a shared source.
 type Lease struct {
 	Source
