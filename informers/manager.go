@@ -18,7 +18,7 @@ type Mode int
 const (
 	// Watch uses a list+watch informer.
 	Watch Mode = iota
-	// Poll GETs each object every poll interval.
+	// Poll reads objects every poll interval, with a GET each or one LIST.
 	Poll
 )
 
@@ -41,6 +41,9 @@ const DefaultLinger = 10 * time.Second
 // DefaultPollInterval is the poll interval of the seed package.
 const DefaultPollInterval = 2 * time.Second
 
+// DefaultListThreshold is the number of keys from which a poll round LISTs.
+const DefaultListThreshold = 10
+
 // Options configure a Manager.
 type Options struct {
 	// Linger is how long a source nobody holds keeps running, so that
@@ -49,6 +52,10 @@ type Options struct {
 	Linger *time.Duration
 	// PollInterval is the period of pollers. Defaults to DefaultPollInterval.
 	PollInterval time.Duration
+	// ListThreshold is the number of keys from which a poll round reads its
+	// (resource, namespace) with one LIST instead of a GET each, unless the
+	// API server forbids the LIST. Defaults to DefaultListThreshold.
+	ListThreshold int
 	// Clock drives lingers and polling. Defaults to the real clock.
 	Clock clock.WithTickerAndDelayedExecution
 	// Logger receives source lifecycle logs at V(1). Defaults to discarding.
@@ -68,6 +75,9 @@ func defaultOpts(opts Options) (Options, error) {
 	}
 	if opts.PollInterval == 0 {
 		opts.PollInterval = DefaultPollInterval
+	}
+	if opts.ListThreshold <= 0 {
+		opts.ListThreshold = DefaultListThreshold
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.RealClock{}
@@ -220,7 +230,7 @@ func (m *Manager) startLocked(k entryKey, res Resource) *entry {
 	if k.mode == Watch {
 		src = newInformer(m.client.(WatchClient), res, k.scope, log)
 	} else {
-		src = newPoller(m.client, res, k.scope.Namespace, m.opts.PollInterval, m.opts.Clock, log)
+		src = newPoller(m.client, res, k.scope.Namespace, m.opts.PollInterval, m.opts.ListThreshold, m.opts.Clock, log)
 	}
 	// Each source runs on its own child context: cancelling it ends the
 	// source's goroutines, and Stop waits for all of them through wg.

@@ -42,8 +42,14 @@ func configMap(ns, name string, rv int) *unstructured.Unstructured {
 }
 
 func fakeClient(objs ...runtime.Object) WatchClient {
-	return NewDynamicClient(dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(),
-		map[schema.GroupVersionResource]string{cmRes.GVR: "ConfigMapList", nsRes.GVR: "NamespaceList"}, objs...))
+	return NewDynamicClient(fakeDynamic(objs...))
+}
+
+// fakeDynamic is the dynamic client behind fakeClient, for tests that
+// change objects.
+func fakeDynamic(objs ...runtime.Object) *dynamicfake.FakeDynamicClient {
+	return dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(),
+		map[schema.GroupVersionResource]string{cmRes.GVR: "ConfigMapList", nsRes.GVR: "NamespaceList"}, objs...)
 }
 
 // recorder is a Handler that keeps every observation.
@@ -61,6 +67,19 @@ func (r *recorder) handle(o Observation) {
 	r.obs = append(r.obs, o)
 	r.mu.Unlock()
 	r.seen <- struct{}{}
+}
+
+// drain returns the observations not read yet, without waiting: for
+// tests that know every delivery is done (synctest.Wait).
+func (r *recorder) drain() []Observation {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := append([]Observation(nil), r.obs[r.read:]...)
+	for range out {
+		<-r.seen // handle sent it once it had appended
+	}
+	r.read = len(r.obs)
+	return out
 }
 
 func (r *recorder) next(t *testing.T) Observation {
