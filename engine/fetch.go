@@ -33,8 +33,9 @@ func (e *Engine) Fetch(ctx context.Context, ids []Identifier) []FetchResult {
 	// positions of each unread object, by source.
 	toRead := make(map[gk]map[informers.Key][]int)
 	var order []gk
+	ms := newMappings(e.opts.Mapper)
 	for i, id := range ids {
-		t := resolve(e.opts.Mapper, id)
+		t := ms.resolve(id)
 		targets[i] = t
 		if t.err != nil {
 			results[i] = e.result(informers.Observation{Err: t.err})

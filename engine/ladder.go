@@ -233,8 +233,9 @@ func (w *waiter) resolveLater(positions []int, afterwards bool) {
 		}
 		for len(pending) > 0 {
 			var still []int
+			ms := newMappings(w.e.opts.Mapper)
 			for _, p := range pending {
-				t := resolve(w.e.opts.Mapper, w.ids[w.objs[p].index])
+				t := ms.resolve(w.ids[w.objs[p].index])
 				if t.err != nil {
 					still = append(still, p)
 					continue

@@ -120,8 +120,9 @@ type waiter struct {
 func (w *waiter) run() {
 	var errs, unknown []int
 	byID := make(map[objectID]int, len(w.ids))
+	ms := newMappings(w.e.opts.Mapper)
 	for i, id := range w.ids {
-		t := resolve(w.e.opts.Mapper, id)
+		t := ms.resolve(id)
 		if t.err == nil {
 			if _, dup := byID[t.id()]; dup {
 				continue
