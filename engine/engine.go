@@ -14,12 +14,15 @@ import (
 	"github.com/kwait-dev/kwait/status"
 )
 
-// Scope chooses between namespace-scoped and cluster-wide informers.
+// Scope chooses between single-object, namespace-scoped and cluster-wide
+// informers.
 type Scope int
 
 const (
 	// ScopeAuto watches each namespace in play, or the whole cluster when a
-	// wait spans more than ClusterScopeThreshold namespaces of one kind.
+	// wait spans more than ClusterScopeThreshold namespaces of one kind;
+	// a namespace (or cluster-scoped kind) holding at most
+	// ObjectScopeThreshold of the wait's objects is watched object by object.
 	ScopeAuto Scope = iota
 	// ScopeNamespace always watches per namespace.
 	ScopeNamespace
@@ -48,6 +51,15 @@ type Options struct {
 	// every object of the kind in the cluster, so it pays only when the
 	// wait's namespaces hold most of them. Defaults to 20.
 	ClusterScopeThreshold int
+	// ObjectScopeThreshold is the number of objects of one (resource,
+	// namespace) up to which ScopeAuto watches each object on its own
+	// (fieldSelector metadata.name), for a cluster-scoped resource the
+	// number of its objects. A namespace informer lists everything the
+	// namespace holds, an object informer one object, so few objects in a
+	// crowded namespace are cheaper watched one by one. Kinds watched
+	// cluster-wide (ClusterScopeThreshold) stay cluster-wide. Negative
+	// turns it off. Defaults to 3.
+	ObjectScopeThreshold int
 	// ListThreshold is the number of objects of one (resource, namespace)
 	// from which a read uses one LIST instead of a GET each. Defaults to 10.
 	ListThreshold int
@@ -82,6 +94,9 @@ func defaultOpts(opts Options) (Options, error) {
 	if opts.ClusterScopeThreshold <= 0 {
 		opts.ClusterScopeThreshold = 20
 	}
+	if opts.ObjectScopeThreshold == 0 {
+		opts.ObjectScopeThreshold = 3
+	}
 	if opts.ListThreshold <= 0 {
 		opts.ListThreshold = 10
 	}
@@ -112,10 +127,11 @@ func New(opts Options) (*Engine, error) {
 		return nil, err
 	}
 	m, err := informers.New(opts.Client, informers.Options{
-		Linger:       opts.Linger,
-		PollInterval: opts.PollInterval,
-		Clock:        opts.Clock,
-		Logger:       opts.Logger,
+		Linger:        opts.Linger,
+		PollInterval:  opts.PollInterval,
+		ListThreshold: opts.ListThreshold,
+		Clock:         opts.Clock,
+		Logger:        opts.Logger,
 	})
 	if err != nil {
 		return nil, err

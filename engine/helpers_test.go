@@ -2,14 +2,18 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
@@ -70,22 +74,90 @@ func configMap(ns, name string) *unstructured.Unstructured {
 
 // watchingClient signals each established watch: the fake tracker, unlike an
 // API server, cannot resume a watch from a resourceVersion, so tests that
-// write after the first event wait for the watch first.
+// write after the first event wait for the watch first. It also records
+// every read and, as an API server does, honours field selectors, which
+// the fake client ignores.
 type watchingClient struct {
 	informers.WatchClient
 	watches chan struct{}
+
+	mu   sync.Mutex
+	reqs []request
+}
+
+var _ informers.WatchClient = (*watchingClient)(nil)
+
+// request is one read a watchingClient served.
+type request struct {
+	Verb          string // "list", "watch" or "get"
+	Resource      string
+	Namespace     string
+	FieldSelector string // of a list or watch
+	Name          string // of a get
 }
 
 func newWatchingClient(dc *dynamicfake.FakeDynamicClient) *watchingClient {
 	return &watchingClient{WatchClient: informers.NewDynamicClient(dc), watches: make(chan struct{}, 100)}
 }
 
-func (c *watchingClient) Watch(ctx context.Context, res informers.Resource, ns string, opts metav1.ListOptions) (watch.Interface, error) {
-	w, err := c.WatchClient.Watch(ctx, res, ns, opts)
-	if err == nil {
-		c.watches <- struct{}{}
+func (c *watchingClient) record(r request) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reqs = append(c.reqs, r)
+}
+
+// requests returns the reads served so far whose verb is one of verbs.
+func (c *watchingClient) requests(verbs ...string) []request {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []request
+	for _, r := range c.reqs {
+		if slices.Contains(verbs, r.Verb) {
+			out = append(out, r)
+		}
 	}
-	return w, err
+	return out
+}
+
+// matches reports whether u is selected by the field selector sel.
+func matches(sel fields.Selector, u metav1.Object) bool {
+	return sel.Matches(fields.Set{"metadata.name": u.GetName(), "metadata.namespace": u.GetNamespace()})
+}
+
+func (c *watchingClient) List(ctx context.Context, res informers.Resource, ns string, opts metav1.ListOptions) (*unstructured.UnstructuredList, error) {
+	c.record(request{Verb: "list", Resource: res.GVR.Resource, Namespace: ns, FieldSelector: opts.FieldSelector})
+	sel, err := fields.ParseSelector(opts.FieldSelector)
+	if err != nil {
+		return nil, apierrors.NewBadRequest(err.Error())
+	}
+	l, err := c.WatchClient.List(ctx, res, ns, opts)
+	if err != nil {
+		return nil, err
+	}
+	l.Items = slices.DeleteFunc(l.Items, func(u unstructured.Unstructured) bool { return !matches(sel, &u) })
+	return l, nil
+}
+
+func (c *watchingClient) Watch(ctx context.Context, res informers.Resource, ns string, opts metav1.ListOptions) (watch.Interface, error) {
+	c.record(request{Verb: "watch", Resource: res.GVR.Resource, Namespace: ns, FieldSelector: opts.FieldSelector})
+	sel, err := fields.ParseSelector(opts.FieldSelector)
+	if err != nil {
+		return nil, apierrors.NewBadRequest(err.Error())
+	}
+	w, err := c.WatchClient.Watch(ctx, res, ns, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.watches <- struct{}{}
+	return watch.Filter(w, func(ev watch.Event) (watch.Event, bool) {
+		u, ok := ev.Object.(metav1.Object)
+		return ev, !ok || matches(sel, u)
+	}), nil
+}
+
+func (c *watchingClient) Get(ctx context.Context, res informers.Resource, ns, name string) (*unstructured.Unstructured, error) {
+	c.record(request{Verb: "get", Resource: res.GVR.Resource, Namespace: ns, Name: name})
+	return c.WatchClient.Get(ctx, res, ns, name)
 }
 
 func (c *watchingClient) IsWatchListSemanticsUnSupported() bool { return true }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -67,40 +68,55 @@ type (
 		g   *group
 		err error
 	}
-	// resolved: a target whose kind was unknown now resolves.
+	// resolved: targets whose kind was unknown now resolve, by position.
+	// They come together so that their groups are formed together: one
+	// at a time, each would count as a group of one object.
 	resolved struct {
-		p int
-		t target
+		targets map[int]target
 	}
 )
 
 // newGroups splits the resolved targets at positions by the source that
-// serves them on the first rung: per namespace, or all namespaces when
-// the scope asks for it; cluster-scoped kinds always start cluster-wide.
+// serves them on the first rung. Under ScopeAuto, a kind spanning more
+// than ClusterScopeThreshold namespaces is watched cluster-wide; otherwise
+// a (resource, namespace) holding at most ObjectScopeThreshold targets is
+// watched object by object (starting on rungObject, so a 403 moves it to
+// polling), and a larger one per namespace. Cluster-scoped kinds are
+// watched per object or cluster-wide by the same count.
 func (w *waiter) newGroups(positions []int) []*group {
-	namespaces := make(map[informers.Resource]map[string]bool)
+	type place struct {
+		res       informers.Resource
+		namespace string
+	}
+	objects := make(map[place]int)                 // targets per (resource, namespace)
+	namespaces := make(map[informers.Resource]int) // namespaces per namespaced resource
 	for _, p := range positions {
 		t := w.objs[p].target
-		if t.res.Namespaced {
-			if namespaces[t.res] == nil {
-				namespaces[t.res] = make(map[string]bool)
-			}
-			namespaces[t.res][t.key.Namespace] = true
+		pl := place{res: t.res, namespace: t.key.Namespace}
+		if objects[pl] == 0 && t.res.Namespaced {
+			namespaces[t.res]++
 		}
+		objects[pl]++
 	}
 	type gk struct {
 		res   informers.Resource
 		scope informers.Scope
 	}
+	watch := w.e.mode() == informers.Watch
 	var out []*group
 	byKey := make(map[gk]*group)
 	for _, p := range positions {
 		t := w.objs[p].target
 		k, r := gk{res: t.res}, rungCluster
-		if t.res.Namespaced && !w.e.clusterWide(len(namespaces[t.res])) {
+		switch {
+		case t.res.Namespaced && w.e.clusterWide(namespaces[t.res]):
+			// All namespaces: the kind spans too many to watch each.
+		case watch && w.e.objectScope(objects[place{res: t.res, namespace: t.key.Namespace}]):
+			k.scope, r = informers.Scope{Namespace: t.key.Namespace, Name: t.key.Name}, rungObject
+		case t.res.Namespaced:
 			k.scope, r = informers.Scope{Namespace: t.key.Namespace}, rungNamespace
 		}
-		if w.e.mode() == informers.Poll {
+		if !watch {
 			r = rungPoll
 		}
 		g := byKey[k]
@@ -178,15 +194,38 @@ func (w *waiter) handle(sig any) {
 		}
 		w.resolveLater(positions, true)
 	case resolved:
-		w.objs[s.p].target = s.t
-		for _, g := range w.newGroups([]int{s.p}) {
-			w.start(g)
+		positions := make([]int, 0, len(s.targets))
+		for p, t := range s.targets {
+			w.objs[p].target = t
+			positions = append(positions, p)
+		}
+		slices.Sort(positions)
+		// Two identifiers of one object (two versions of a kind) can
+		// resolve together; a group holds a key once, so each copy goes
+		// into a batch of its own.
+		var batches [][]int
+		copies := make(map[objectID]int)
+		for _, p := range positions {
+			id := s.targets[p].id()
+			i := copies[id]
+			copies[id]++
+			if i == len(batches) {
+				batches = append(batches, nil)
+			}
+			batches[i] = append(batches[i], p)
+		}
+		for _, batch := range batches {
+			for _, g := range w.newGroups(batch) {
+				w.start(g)
+			}
 		}
 	}
 }
 
 // demote moves g one rung down: its source is forbidden, so it is stopped
-// at once and its objects are read through narrower sources.
+// at once and its objects are read through narrower sources. A group on
+// rungObject, whether it got there by a 403 or started there (few
+// objects under ScopeAuto), moves to polling.
 func (w *waiter) demote(g *group) {
 	g.stop(true)
 	next := g.rung + 1
@@ -233,6 +272,7 @@ func (w *waiter) resolveLater(positions []int, afterwards bool) {
 		}
 		for len(pending) > 0 {
 			var still []int
+			done := make(map[int]target)
 			ms := newMappings(w.e.opts.Mapper)
 			for _, p := range pending {
 				t := ms.resolve(w.ids[w.objs[p].index])
@@ -240,7 +280,10 @@ func (w *waiter) resolveLater(positions []int, afterwards bool) {
 					still = append(still, p)
 					continue
 				}
-				w.q.signal(resolved{p: p, t: t})
+				done[p] = t
+			}
+			if len(done) > 0 {
+				w.q.signal(resolved{targets: done})
 			}
 			pending = still
 			if len(pending) == 0 || !w.sleep(w.bgCtx, b.Step()) {

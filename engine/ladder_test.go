@@ -80,14 +80,20 @@ func TestPermissionLadder(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name                            string
+		scope                           Scope
 		cluster, namespace, object, get bool
 		// the rung whose list must have succeeded, "" for none
 		wantList string
 	}{
-		{name: "cluster forbidden: per namespace", namespace: true, object: true, get: true, wantList: "list namespace"},
-		{name: "namespace forbidden: per object", object: true, get: true, wantList: "list object"},
-		{name: "list and watch forbidden: polling", get: true},
-		{name: "nothing allowed: Forbidden per resource"},
+		{name: "cluster forbidden: per namespace", scope: ScopeCluster, namespace: true, object: true, get: true, wantList: "list namespace"},
+		{name: "namespace forbidden: per object", scope: ScopeCluster, object: true, get: true, wantList: "list object"},
+		{name: "list and watch forbidden: polling", scope: ScopeCluster, get: true},
+		{name: "nothing allowed: Forbidden per resource", scope: ScopeCluster},
+		// ScopeAuto watches few objects per object from the start: the
+		// wider rungs are never asked, allowed or not.
+		{name: "auto, few objects: per object", scope: ScopeAuto, cluster: true, namespace: true, object: true, get: true, wantList: "list object"},
+		{name: "auto, few objects, object forbidden: polling", scope: ScopeAuto, cluster: true, namespace: true, get: true},
+		{name: "auto, few objects, nothing allowed: Forbidden per resource", scope: ScopeAuto},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -96,11 +102,20 @@ func TestPermissionLadder(t *testing.T) {
 				cluster:     tc.cluster, namespace: tc.namespace, object: tc.object, get: tc.get,
 				calls: make(map[string]int),
 			}
-			e := newTestEngine(t, c, func(o *Options) { o.Scope = ScopeCluster })
+			e := newTestEngine(t, c, func(o *Options) { o.Scope = tc.scope })
 			ids := []Identifier{id(widgetGVK, "a", "w1"), id(widgetGVK, "a", "w2"), id(widgetGVK, "b", "w3")}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			ch := Wait(ctx, e, ids, identity)
+			if tc.scope == ScopeAuto {
+				defer func() {
+					for _, k := range []string{"list cluster", "watch cluster", "list namespace", "watch namespace"} {
+						if n := c.count(k); n != 0 {
+							t.Errorf("%d × %q: a wider rung than the object was asked: %v", n, k, c.calls)
+						}
+					}
+				}()
+			}
 			if !tc.get {
 				// Even GET is forbidden: each resource reports it; the
 				// wait goes on until its context ends.

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kwait-dev/kwait/informers"
@@ -15,11 +17,13 @@ import (
 )
 
 // lateMapper knows Widgets only once learn is called, like a discovery
-// mapper before and after a CRD is established.
+// mapper before and after a CRD is established. Each Widget lookup it
+// refuses is signalled on refused, when set, if there is room.
 type lateMapper struct {
 	meta.RESTMapper
-	mu    sync.Mutex
-	known bool
+	mu      sync.Mutex
+	known   bool
+	refused chan struct{}
 }
 
 func (m *lateMapper) learn() {
@@ -33,6 +37,10 @@ func (m *lateMapper) RESTMapping(gk schema.GroupKind, versions ...string) (*meta
 	known := m.known
 	m.mu.Unlock()
 	if gk == widgetGVK.GroupKind() && !known {
+		select {
+		case m.refused <- struct{}{}:
+		default:
+		}
 		return nil, &meta.NoKindMatchError{GroupKind: gk, SearchedVersions: versions}
 	}
 	return m.RESTMapper.RESTMapping(gk, versions...)
@@ -62,5 +70,48 @@ func TestWaitPicksUpAKindThatAppearsLater(t *testing.T) {
 	}
 	if got := steps(collect(t, ch)); len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 		t.Errorf("after the kind appeared got %+v, want %+v", got, want)
+	}
+}
+
+// TestWaitGroupsTheTargetsOfALateKindTogether makes a kind known while a
+// wait on four of its objects in one namespace retries: the four are
+// grouped as at the start of a wait, so they share one namespace informer
+// instead of getting an object informer each.
+func TestWaitGroupsTheTargetsOfALateKindTogether(t *testing.T) {
+	t.Parallel()
+	mapper := &lateMapper{RESTMapper: testMapper(), refused: make(chan struct{}, 100)}
+	var ids []Identifier
+	var objs []runtime.Object
+	for _, name := range []string{"w0", "w1", "w2", "w3"} {
+		objs = append(objs, widget("ns", name, "True", "ready"))
+		ids = append(ids, id(widgetGVK, "ns", name))
+	}
+	c := newWatchingClient(fakeDynamic(objs...))
+	linger := time.Hour
+	e := newTestEngine(t, c, func(o *Options) { o.Mapper, o.Linger = mapper, &linger })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ch := Wait(ctx, e, ids, identity)
+	// Learn only once the first retry has been refused (a wait looks each
+	// kind up once at the start and once per retry), so that one retry
+	// resolves all four.
+	for range 2 {
+		select {
+		case <-mapper.refused:
+		case <-ctx.Done():
+			t.Fatal("the wait did not look the kind up again")
+		}
+	}
+	mapper.learn()
+	evs := collect(t, ch)
+	if last := evs[len(evs)-1]; last.Type != Completed {
+		t.Fatalf("got %+v, want Completed", steps(evs))
+	}
+	waitForWatches(t, c, 1)
+	if d := cmp.Diff(informerOn("widgets", "ns", ""), sortedUnique(c.requests("list", "watch"))); d != "" {
+		t.Errorf("lists and watches (-want +got):\n%s", d)
+	}
+	if n := e.RunningSources(); n != 1 {
+		t.Errorf("%d sources, want 1", n)
 	}
 }

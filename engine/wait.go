@@ -244,6 +244,13 @@ func (e *Engine) clusterWide(n int) bool {
 	return n > e.opts.ClusterScopeThreshold
 }
 
+// objectScope reports whether n objects of one (resource, namespace) are
+// watched one by one. Only ScopeAuto does: the explicit scopes mean what
+// they say.
+func (e *Engine) objectScope(n int) bool {
+	return e.opts.Scope == ScopeAuto && n <= e.opts.ObjectScopeThreshold
+}
+
 // applyBaseline applies a fresh read. It returns what the source held back
 // meanwhile, still to be applied, and false when the wait ended.
 func (w *waiter) applyBaseline(t *tracked, o informers.Observation) (*informers.Observation, bool) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -249,10 +251,10 @@ func TestWaitCoalescesForASlowReader(t *testing.T) {
 	}
 	<-c.watches
 
-	// A second subscriber on the same informer sees deliveries right after
-	// the wait's handler has queued them.
+	// A second subscriber on the same informer (the wait's, on its one
+	// object) sees deliveries right after the wait's handler has queued them.
 	res := informers.Resource{GVR: widgetGVR, GVK: widgetGVK, Namespaced: true}
-	lease, err := e.sources.Acquire(res, informers.Scope{Namespace: "ns"}, informers.Watch)
+	lease, err := e.sources.Acquire(res, informers.Scope{Namespace: "ns", Name: "w"}, informers.Watch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +330,9 @@ func TestWaitsShareOneInformerAndStopAfterRelease(t *testing.T) {
 	t.Parallel()
 	dc := fakeDynamic(widget("ns", "a", "False", "creating"), widget("ns", "b", "False", "creating"))
 	c := newWatchingClient(dc)
-	e := newTestEngine(t, c)
+	// Sharing of a namespace informer: without the threshold, each
+	// one-object wait would watch its object alone.
+	e := newTestEngine(t, c, func(o *Options) { o.ObjectScopeThreshold = -1 })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	chA := Wait(ctx, e, []Identifier{id(widgetGVK, "ns", "a")}, identity)
@@ -352,38 +356,218 @@ func TestWaitsShareOneInformerAndStopAfterRelease(t *testing.T) {
 	}
 }
 
+// informerOn is the list and the watch of one informer on resource in
+// namespace ("" for all) with field selector sel.
+func informerOn(resource, namespace, sel string) []request {
+	return []request{
+		{Verb: "list", Resource: resource, Namespace: namespace, FieldSelector: sel},
+		{Verb: "watch", Resource: resource, Namespace: namespace, FieldSelector: sel},
+	}
+}
+
+// sortedUnique sorts reqs and drops repeats, such as a watch the reflector
+// made again.
+func sortedUnique(reqs []request) []request {
+	slices.SortFunc(reqs, func(a, b request) int {
+		return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+	})
+	return slices.Compact(reqs)
+}
+
+// waitForWatches waits until n watches have been established.
+func waitForWatches(t *testing.T, c *watchingClient, n int) {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for i := range n {
+		select {
+		case <-c.watches:
+		case <-timeout:
+			t.Fatalf("%d of %d watches established: %+v", i, n, c.requests("list", "watch"))
+		}
+	}
+}
+
+// TestWaitScope checks which informers a wait starts: per object, per
+// namespace or cluster-wide, by the requests the API server sees.
 func TestWaitScope(t *testing.T) {
 	t.Parallel()
-	var objs []runtime.Object
-	var ids []Identifier
+	objs := []runtime.Object{&unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": "team"},
+	}}}
+	var cms, widgets []Identifier
 	for i := range 7 {
 		ns := fmt.Sprintf("ns-%d", i)
 		objs = append(objs, configMap(ns, "a"))
-		ids = append(ids, id(cmGVK, ns, "a"))
+		cms = append(cms, id(cmGVK, ns, "a"))
 	}
+	for i := range 6 {
+		name := fmt.Sprintf("w%d", i)
+		objs = append(objs, widget("crowded", name, "True", "ready"))
+		widgets = append(widgets, id(widgetGVK, "crowded", name))
+	}
+	objectThreshold := func(n int) func(*Options) { return func(o *Options) { o.ObjectScopeThreshold = n } }
+	scope := func(s Scope) func(*Options) { return func(o *Options) { o.Scope = s } }
 	for _, tc := range []struct {
-		name  string
-		scope Scope
-		ids   []Identifier
-		want  int
-	}{
-		{"auto, few namespaces", ScopeAuto, ids[:3], 3},
-		{"auto, many namespaces", ScopeAuto, ids, 1},
-		{"namespace", ScopeNamespace, ids, 7},
-		{"cluster", ScopeCluster, ids[:2], 1},
-	} {
+		name string
+		mut  []func(*Options)
+		ids  []Identifier
+		want [][]request // list and watch of each informer
+	}{{
+		name: "auto, one object: per object",
+		ids:  widgets[:1],
+		want: [][]request{informerOn("widgets", "crowded", "metadata.name=w0")},
+	}, {
+		name: "auto, as many objects as the threshold: per object",
+		ids:  widgets[:3],
+		want: [][]request{
+			informerOn("widgets", "crowded", "metadata.name=w0"),
+			informerOn("widgets", "crowded", "metadata.name=w1"),
+			informerOn("widgets", "crowded", "metadata.name=w2"),
+		},
+	}, {
+		name: "auto, more objects than the threshold: per namespace",
+		ids:  widgets[:4],
+		want: [][]request{informerOn("widgets", "crowded", "")},
+	}, {
+		name: "auto, threshold raised: per object",
+		mut:  []func(*Options){objectThreshold(4)},
+		ids:  widgets[:4],
+		want: [][]request{
+			informerOn("widgets", "crowded", "metadata.name=w0"),
+			informerOn("widgets", "crowded", "metadata.name=w1"),
+			informerOn("widgets", "crowded", "metadata.name=w2"),
+			informerOn("widgets", "crowded", "metadata.name=w3"),
+		},
+	}, {
+		name: "auto, negative threshold: per namespace",
+		mut:  []func(*Options){objectThreshold(-1)},
+		ids:  widgets[:1],
+		want: [][]request{informerOn("widgets", "crowded", "")},
+	}, {
+		name: "auto, per (resource, namespace)",
+		ids:  append(slices.Clone(widgets[:4]), cms[0]),
+		want: [][]request{informerOn("widgets", "crowded", ""), informerOn("configmaps", "ns-0", "metadata.name=a")},
+	}, {
+		name: "auto, a cluster-scoped kind: per object",
+		ids:  []Identifier{id(nsGVK, "", "team")},
+		want: [][]request{informerOn("namespaces", "", "metadata.name=team")},
+	}, {
+		name: "auto, few namespaces, no object scope: per namespace",
+		mut:  []func(*Options){objectThreshold(-1)},
+		ids:  cms[:3],
+		want: [][]request{informerOn("configmaps", "ns-0", ""), informerOn("configmaps", "ns-1", ""), informerOn("configmaps", "ns-2", "")},
+	}, {
+		name: "auto, many namespaces: cluster-wide, not per object",
+		ids:  cms,
+		want: [][]request{informerOn("configmaps", "", "")},
+	}, {
+		name: "namespace, one object: per namespace",
+		mut:  []func(*Options){scope(ScopeNamespace)},
+		ids:  widgets[:1],
+		want: [][]request{informerOn("widgets", "crowded", "")},
+	}, {
+		name: "namespace, many namespaces",
+		mut:  []func(*Options){scope(ScopeNamespace)},
+		ids:  cms,
+		want: [][]request{
+			informerOn("configmaps", "ns-0", ""), informerOn("configmaps", "ns-1", ""), informerOn("configmaps", "ns-2", ""),
+			informerOn("configmaps", "ns-3", ""), informerOn("configmaps", "ns-4", ""), informerOn("configmaps", "ns-5", ""),
+			informerOn("configmaps", "ns-6", ""),
+		},
+	}, {
+		name: "cluster, one object",
+		mut:  []func(*Options){scope(ScopeCluster)},
+		ids:  widgets[:1],
+		want: [][]request{informerOn("widgets", "", "")},
+	}, {
+		name: "cluster, a cluster-scoped kind",
+		mut:  []func(*Options){scope(ScopeCluster)},
+		ids:  []Identifier{id(nsGVK, "", "team")},
+		want: [][]request{informerOn("namespaces", "", "")},
+	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			linger := time.Hour
-			e := newTestEngine(t, informers.NewDynamicClient(fakeDynamic(objs...)), func(o *Options) {
-				o.Scope, o.Linger, o.ClusterScopeThreshold = tc.scope, &linger, 5
-			})
+			c := newWatchingClient(fakeDynamic(objs...))
+			e := newTestEngine(t, c, append([]func(*Options){func(o *Options) {
+				o.Linger, o.ClusterScopeThreshold = &linger, 5
+			}}, tc.mut...)...)
 			evs := collect(t, Wait(context.Background(), e, tc.ids, identity))
 			if evs[len(evs)-1].Type != Completed {
 				t.Fatalf("got %+v, want Completed", steps(evs))
 			}
-			if n := e.RunningSources(); n != tc.want {
-				t.Errorf("%d sources, want %d", n, tc.want)
+			waitForWatches(t, c, len(tc.want))
+			if n := e.RunningSources(); n != len(tc.want) {
+				t.Errorf("%d sources, want %d", n, len(tc.want))
+			}
+			if d := cmp.Diff(sortedUnique(slices.Concat(tc.want...)), sortedUnique(c.requests("list", "watch"))); d != "" {
+				t.Errorf("lists and watches (-want +got):\n%s", d)
+			}
+			// Every informer is new: its first list is the wait's baseline.
+			if gets := c.requests("get"); len(gets) != 0 {
+				t.Errorf("GETs %+v, want none", gets)
+			}
+		})
+	}
+}
+
+// TestWaitObjectScopeReusesAWiderInformer runs a wait on one object while
+// an earlier wait's wider informer lingers: the wait joins it, lists
+// nothing, and reads its object once, as it would from any shared informer
+// (read your writes).
+func TestWaitObjectScopeReusesAWiderInformer(t *testing.T) {
+	t.Parallel()
+	var objs []runtime.Object
+	var crowded, spread []Identifier
+	for i := range 4 {
+		name := fmt.Sprintf("w%d", i)
+		objs = append(objs, widget("crowded", name, "True", "ready"))
+		crowded = append(crowded, id(widgetGVK, "crowded", name))
+		ns := fmt.Sprintf("ns-%d", i)
+		objs = append(objs, widget(ns, "w", "True", "ready"))
+		spread = append(spread, id(widgetGVK, ns, "w"))
+	}
+	for _, tc := range []struct {
+		name  string
+		first []Identifier // the wait that starts the wider informer
+		then  Identifier
+		wider request
+	}{
+		{"namespace informer", crowded, crowded[2], request{Verb: "list", Resource: "widgets", Namespace: "crowded"}},
+		{"cluster-wide informer", spread, spread[1], request{Verb: "list", Resource: "widgets"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			linger := time.Hour
+			c := newWatchingClient(fakeDynamic(objs...))
+			e := newTestEngine(t, c, func(o *Options) { o.Linger, o.ClusterScopeThreshold = &linger, 3 })
+			evs := collect(t, Wait(context.Background(), e, tc.first, identity))
+			if evs[len(evs)-1].Type != Completed {
+				t.Fatalf("first wait: got %+v, want Completed", steps(evs))
+			}
+			waitForWatches(t, c, 1)
+			if got := c.requests("list"); !slices.Equal(got, []request{tc.wider}) {
+				t.Fatalf("first wait listed %+v, want %+v", got, tc.wider)
+			}
+			before := len(c.requests("list", "watch"))
+
+			evs = collect(t, Wait(context.Background(), e, []Identifier{tc.then}, identity))
+			want := []step{
+				{Type: ResourceUpdate, Aggregate: current, Status: current, Message: readyMessage},
+				{Type: Completed, Aggregate: current},
+			}
+			if d := cmp.Diff(want, steps(evs)); d != "" {
+				t.Errorf("second wait (-want +got):\n%s", d)
+			}
+			if got := c.requests("list", "watch"); len(got) != before {
+				t.Errorf("the second wait listed or watched: %+v", got[before:])
+			}
+			if n := e.RunningSources(); n != 1 {
+				t.Errorf("%d sources, want the lingering one", n)
+			}
+			wantGets := []request{{Verb: "get", Resource: "widgets", Namespace: tc.then.Namespace, Name: tc.then.Name}}
+			if d := cmp.Diff(wantGets, c.requests("get")); d != "" {
+				t.Errorf("baseline reads of the second wait (-want +got):\n%s", d)
 			}
 		})
 	}

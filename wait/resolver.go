@@ -21,12 +21,15 @@ import (
 	"github.com/kwait-dev/kwait/status"
 )
 
-// Scope chooses between namespace-scoped and cluster-wide informers.
+// Scope chooses between single-object, namespace-scoped and cluster-wide
+// informers.
 type Scope = engine.Scope
 
 const (
 	// ScopeAuto watches each namespace in play, or the whole cluster when a
-	// wait spans more than 20 namespaces of one kind.
+	// wait spans more than 20 namespaces of one kind; a namespace holding
+	// at most Options.ObjectScopeThreshold of the wait's objects (3 by
+	// default) is watched object by object.
 	ScopeAuto = engine.ScopeAuto
 	// ScopeNamespace always watches per namespace.
 	ScopeNamespace = engine.ScopeNamespace
@@ -50,6 +53,15 @@ type Options struct {
 	Linger *time.Duration
 	// Scope chooses the informers' scope. Defaults to ScopeAuto.
 	Scope Scope
+	// ObjectScopeThreshold is the number of objects of one kind in one
+	// namespace (or of one cluster-scoped kind) up to which ScopeAuto
+	// watches each object on its own, with fieldSelector
+	// metadata.name=<name>, as kubectl wait does. A namespace informer
+	// lists everything the namespace holds, an object informer one object,
+	// so a wait on a few objects in a crowded namespace reads kilobytes
+	// instead of megabytes. Kinds watched cluster-wide stay cluster-wide.
+	// Negative turns it off. Defaults to 3.
+	ObjectScopeThreshold int
 	// FailFast ends a wait as soon as any resource is Failed: its
 	// ResourceUpdate, then one Failed event with aggregate Failed, then
 	// close. Defaults to false, the kstatus behaviour: a Failed resource
@@ -128,16 +140,17 @@ func newResolver(c informers.Client, mapper meta.RESTMapper, opts Options) (*Res
 		return nil, errors.New("wait: nil client")
 	}
 	e, err := engine.New(engine.Options{
-		Client:       c,
-		Mapper:       mapper,
-		Poll:         opts.Poll,
-		PollInterval: opts.PollInterval,
-		Linger:       opts.Linger,
-		Scope:        opts.Scope,
-		FailFast:     opts.FailFast,
-		StatusFuncs:  opts.StatusFuncs,
-		Logger:       opts.Logger,
-		Clock:        opts.Clock,
+		Client:               c,
+		Mapper:               mapper,
+		Poll:                 opts.Poll,
+		PollInterval:         opts.PollInterval,
+		Linger:               opts.Linger,
+		Scope:                opts.Scope,
+		FailFast:             opts.FailFast,
+		ObjectScopeThreshold: opts.ObjectScopeThreshold,
+		StatusFuncs:          opts.StatusFuncs,
+		Logger:               opts.Logger,
+		Clock:                opts.Clock,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("wait: %w", err)

@@ -3,6 +3,8 @@ package wait_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -119,6 +121,64 @@ func TestPlainReaderIsPolled(t *testing.T) {
 	evs := collect(t, ch)
 	if len(evs) != 2 || evs[0].EventResource.Status != status.CurrentStatus || evs[1].Type != wait.Completed {
 		t.Errorf("got %+v, want Current then Completed", evs)
+	}
+}
+
+// listRecorder is a client.WithWatch that records the field selector of
+// every list.
+type listRecorder struct {
+	client.WithWatch
+	mu        sync.Mutex
+	selectors []string
+}
+
+func (r *listRecorder) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	lo := (&client.ListOptions{}).ApplyOptions(opts)
+	sel := ""
+	if lo.Raw != nil {
+		sel = lo.Raw.FieldSelector
+	}
+	r.mu.Lock()
+	r.selectors = append(r.selectors, sel)
+	r.mu.Unlock()
+	return r.WithWatch.List(ctx, list, opts...)
+}
+
+func (r *listRecorder) lists() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.selectors)
+}
+
+// TestObjectScopeThreshold: by default a wait on one object lists it by
+// name; a negative threshold lists its namespace.
+func TestObjectScopeThreshold(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		threshold int
+		want      string
+	}{
+		{"default: the object", 0, "metadata.name=a"},
+		{"negative: the namespace", -1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "a", Namespace: "default"}}
+			c := &listRecorder{WithWatch: fake.NewClientBuilder().WithRESTMapper(mapper).WithObjects(cm).Build()}
+			r, err := wait.NewFromClient(c, mapper, wait.Options{ObjectScopeThreshold: tc.threshold})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			evs := collect(t, r.WaitForStatus(context.Background(), []wait.ResourceIdentifier{{Name: "a", Namespace: "default", GroupKind: configMapKind}}))
+			if len(evs) == 0 || evs[len(evs)-1].Type != wait.Completed {
+				t.Fatalf("got %+v, want Completed", evs)
+			}
+			if got := c.lists(); len(got) == 0 || slices.ContainsFunc(got, func(s string) bool { return s != tc.want }) {
+				t.Errorf("lists with field selectors %q, want each %q", got, tc.want)
+			}
+		})
 	}
 }
 

@@ -142,7 +142,10 @@ var _ = Describe("Degrade: the permission ladder", func() {
 			{APIGroups: []string{""}, Resources: []string{"configmaps"}, ResourceNames: []string{"settings"}, Verbs: []string{"get", "list", "watch"}},
 		}})
 
-		firstSeen := runMixedWait(ctx, user, wait.Options{PollInterval: pollInterval})
+		// ObjectScopeThreshold -1 makes the namespace informer the first
+		// rung, to see the move from it to one informer per object; by
+		// default a wait on these few objects starts per object, see (e).
+		firstSeen := runMixedWait(ctx, user, wait.Options{PollInterval: pollInterval, ObjectScopeThreshold: -1})
 		expectStopped(collectionWide(widgetsPath(nsA)), collectionWide(configMapsPath(nsA)))
 		AddReportEntry("requests of a user limited by resourceNames", log.String())
 		AddReportEntry("time to see every resource", firstSeen.String())
@@ -177,7 +180,8 @@ var _ = Describe("Degrade: the permission ladder", func() {
 		}})
 
 		started := time.Now()
-		firstSeen := runMixedWait(ctx, user, wait.Options{PollInterval: pollInterval})
+		// The namespace informer as the first rung, as in (b).
+		firstSeen := runMixedWait(ctx, user, wait.Options{PollInterval: pollInterval, ObjectScopeThreshold: -1})
 		elapsed := time.Since(started)
 		expectStopped(listOrWatchOf(widgetsPath(nsA)), listOrWatchOf(configMapsPath(nsA)))
 		AddReportEntry("requests of a user that may only get", log.String())
@@ -203,7 +207,8 @@ var _ = Describe("Degrade: the permission ladder", func() {
 
 	It("(d) may read nothing: each resource Unknown with the Forbidden error, and an Aborted wait", func(ctx SpecContext) {
 		user := waiterUser(ctx, "degrade-d-"+nsA, nil)
-		r := newResolver(log.config(user), wait.Options{PollInterval: pollInterval})
+		// The namespace informer as the first rung, as in (b).
+		r := newResolver(log.config(user), wait.Options{PollInterval: pollInterval, ObjectScopeThreshold: -1})
 		waitCtx, cancel := context.WithCancel(ctx)
 		DeferCleanup(cancel)
 		events := r.WaitForStatus(waitCtx, ids)
@@ -245,6 +250,32 @@ var _ = Describe("Degrade: the permission ladder", func() {
 			Expect(codes(perObject)).To(Or(BeEmpty(), Equal([]int{403})),
 				"at most one single-object list or watch of %s, refused:\n%s", id.Name, log)
 		}
+	})
+
+	It("(e) may read its objects by name only, with the default options: one informer per object from the start, nothing refused", func(ctx SpecContext) {
+		user := waiterUser(ctx, "degrade-e-"+nsA, map[string][]rbacv1.PolicyRule{nsA: {
+			{APIGroups: []string{widgetGK.Group}, Resources: []string{"widgets"}, ResourceNames: []string{"w1", "w2"}, Verbs: []string{"get", "list", "watch"}},
+			{APIGroups: []string{""}, Resources: []string{"configmaps"}, ResourceNames: []string{"settings"}, Verbs: []string{"get", "list", "watch"}},
+		}})
+
+		// Two Widgets and one ConfigMap in nsA: within the default
+		// ObjectScopeThreshold, so each is watched by name at once.
+		firstSeen := runMixedWait(ctx, user, wait.Options{PollInterval: pollInterval})
+		AddReportEntry("requests of a user limited by resourceNames, default options", log.String())
+		AddReportEntry("time to see every resource", firstSeen.String())
+
+		Expect(log.where(func(r loggedRequest) bool { return r.Code != 200 && r.Verb != verbDiscovery })).To(BeEmpty(),
+			"no refused request:\n%s", log)
+		for path, names := range map[string][]string{widgetsPath(nsA): {"w1", "w2"}, configMapsPath(nsA): {"settings"}} {
+			Expect(log.where(collectionWide(path))).To(BeEmpty(), "no list or watch of all of %s:\n%s", path, log)
+			for _, n := range names {
+				of := func(r loggedRequest) bool { return listOrWatchOf(path)(r) && r.FieldSelector == nameSelector(n) }
+				Expect(log.where(func(r loggedRequest) bool { return of(r) && r.listing() })).To(HaveLen(1), "one list of %s %s:\n%s", path, n, log)
+				Expect(log.where(func(r loggedRequest) bool { return of(r) && r.watching() })).To(HaveLen(1), "one watch of %s %s:\n%s", path, n, log)
+			}
+		}
+		Expect(log.where(onPath("/apis/test.kwait.dev/v1/widgets"))).To(BeEmpty(), "nothing cluster-wide:\n%s", log)
+		Expect(log.where(onPath("/api/v1/configmaps"))).To(BeEmpty(), "nothing cluster-wide:\n%s", log)
 	})
 })
 

@@ -251,7 +251,10 @@ var _ = Describe("WaitForStatus event contract", func() {
 		// caller that does not read yet.
 		slow := &slowAPI{watchLag: 100 * time.Millisecond, slowGet: "y", getDelay: 500 * time.Millisecond}
 		linger := 30 * time.Second
-		r := newResolver(slow.config(cfg), wait.Options{Linger: &linger})
+		// The second wait joins the namespace informer the first started,
+		// and so reads y fresh: with its default ObjectScopeThreshold, it
+		// would watch its three Widgets one by one, y on a new informer.
+		r := newResolver(slow.config(cfg), wait.Options{Linger: &linger, ObjectScopeThreshold: -1})
 		a := createWidget(ctx, ns, "a", "True", "ready")
 		b := createWidget(ctx, ns, "b", "True", "ready")
 		y := createWidget(ctx, ns, "y", "True", "ready")

@@ -73,7 +73,10 @@ var _ = Describe("Read your writes on a warm informer", func() {
 		ns := createNamespace(ctx, "wait-ryw-")
 		anchor := createWidget(ctx, ns, "anchor", "True", "ready")
 		linger := 30 * time.Second
-		r := newResolver(cfg, wait.Options{Linger: &linger})
+		// The warm informer is the namespace's, started by the wait on the
+		// anchor: with its default ObjectScopeThreshold, a wait on one
+		// Widget would watch it alone and not join it.
+		r := newResolver(cfg, wait.Options{Linger: &linger, ObjectScopeThreshold: -1})
 		events := collectEvents(r.WaitForStatus(ctx, []wait.ResourceIdentifier{widgetID(anchor)}))
 		Expect(events[len(events)-1].Type).To(Equal(wait.Completed), "the informer is warm")
 
@@ -108,19 +111,25 @@ var _ = Describe("Read your writes on an informer whose watch lags", func() {
 		lag    = 300 * time.Millisecond
 		rounds = 3
 	)
-	var (
-		ns string
-		r  *wait.Resolver
-	)
+	var ns string
 
 	BeforeEach(func(ctx SpecContext) {
 		ns = createNamespace(ctx, "wait-lag-")
-		linger := 30 * time.Second
-		slow := &slowAPI{watchLag: lag}
-		r = newResolver(slow.config(cfg), wait.Options{Linger: &linger})
 	})
 
+	// lagging returns a resolver whose watches lag, with opts and a linger
+	// that keeps informers warm between waits.
+	lagging := func(opts wait.Options) *wait.Resolver {
+		GinkgoHelper()
+		linger := 30 * time.Second
+		opts.Linger = &linger
+		slow := &slowAPI{watchLag: lag}
+		return newResolver(slow.config(cfg), opts)
+	}
+
 	It("never judges a Widget by the state from before the write", func(ctx SpecContext) {
+		// Each wait joins the lagging informer of its one Widget.
+		r := lagging(wait.Options{})
 		widget := createWidget(ctx, ns, "w", "True", "ready")
 		id := widgetID(widget)
 		events := collectEvents(r.WaitForStatus(ctx, []wait.ResourceIdentifier{id}))
@@ -139,6 +148,10 @@ var _ = Describe("Read your writes on an informer whose watch lags", func() {
 	})
 
 	It("sees a Deployment created just before the wait, and one deleted just before it", func(ctx SpecContext) {
+		// Each wait joins the lagging namespace informer the warm-up
+		// started: with its default ObjectScopeThreshold, a wait on a new
+		// Deployment would start an informer of its own.
+		r := lagging(wait.Options{ObjectScopeThreshold: -1})
 		warm := wait.ResourceIdentifier{Name: "warm-up", Namespace: ns, GroupKind: deploymentGK}
 		events := collectEvents(r.WaitForStatus(ctx, []wait.ResourceIdentifier{warm}))
 		Expect(events[len(events)-1].Type).To(Equal(wait.Completed), "the informer is warm")

@@ -30,7 +30,10 @@ var _ = Describe("Informer sharing and release", func() {
 		aID, bID, cID := widgetID(a), widgetID(b), widgetID(c)
 		counter := newRequestCounter()
 		linger := 30 * time.Second
-		r := newResolver(counter.config(cfg), wait.Options{Linger: &linger})
+		// The spec is about sharing a namespace informer: without
+		// ObjectScopeThreshold -1, each of these one-object waits would
+		// watch its object alone (wait_objectscope_test.go).
+		r := newResolver(counter.config(cfg), wait.Options{Linger: &linger, ObjectScopeThreshold: -1})
 		path := widgetsPath(ns)
 		lists := func() int { return counter.count(verbList, path) + counter.count(verbWatchList, path) }
 		watches := func() int { return counter.count(verbWatch, path) + counter.count(verbWatchList, path) }
@@ -94,6 +97,8 @@ var _ = Describe("Informer sharing and release", func() {
 		before := counter.String()
 
 		By("waiting in one of the namespaces while the cluster-wide informer lingers")
+		// A wait on one object joins the cluster-wide informer rather than
+		// watching its object alone.
 		events = collectEvents(r.WaitForStatus(ctx, ids[3:4]))
 		checkContract(ids[3:4], events)
 		Expect(events[len(events)-1].Type).To(Equal(wait.Completed))
