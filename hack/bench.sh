@@ -3,7 +3,10 @@
 # engine and polling path against cli-utils' kstatus watcher and poller, on a
 # local envtest control plane. Results go to stdout and hack/bench/results/.
 #
-#   hack/bench.sh [--quick]
+#   hack/bench.sh [--quick] [--profile DIR] [--only fleet,...] [--waiters NAME,...]
+#
+# --profile writes CPU and allocation profiles of each waiter's first fleet
+# pass to DIR (go tool pprof DIR/cpu-kwait-informers.pprof).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

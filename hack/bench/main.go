@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -32,37 +33,66 @@ type sizes struct {
 	flips, flips500ms, flips2s int
 	fleet, fleetNamespaces     int
 	waves                      int
+	fleetRepeats               int
 	backToBack                 int
 	fetchObjects               int
 	selective                  int
 }
 
 var (
-	full  = sizes{flips: 200, flips500ms: 50, flips2s: 10, fleet: 10000, fleetNamespaces: 100, waves: 10, backToBack: 50, fetchObjects: 100, selective: 5000}
-	quick = sizes{flips: 50, flips500ms: 20, flips2s: 5, fleet: 1000, fleetNamespaces: 10, waves: 5, backToBack: 50, fetchObjects: 100, selective: 1000}
+	full  = sizes{flips: 200, flips500ms: 50, flips2s: 10, fleet: 10000, fleetNamespaces: 100, waves: 10, fleetRepeats: 3, backToBack: 50, fetchObjects: 100, selective: 5000}
+	quick = sizes{flips: 50, flips500ms: 20, flips2s: 5, fleet: 1000, fleetNamespaces: 10, waves: 5, fleetRepeats: 3, backToBack: 50, fetchObjects: 100, selective: 1000}
 )
 
 func main() {
 	q := flag.Bool("quick", false, "smaller sizes, under 3 minutes")
 	out := flag.String("out", "results", "folder for results.md and chart.svg")
+	profile := flag.String("profile", "", "folder for CPU and allocation profiles of each waiter's first fleet pass")
+	only := flag.String("only", "", "comma-separated scenarios to run (latency,fleet,warm,selective); default all")
+	waiters := flag.String("waiters", "", "comma-separated waiter names to run (default all; for profiling)")
+	reps := flag.Int("reps", 0, "fleet passes per watcher (default 3)")
+	worker := flag.Bool("worker", false, "run as the fleet's waiting side (internal)")
 	flag.Parse()
 	ctrllog.SetLogger(logr.Discard())
 	klog.SetLogger(logr.Discard())
+	if *worker {
+		if err := runWorker(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench worker:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	sz := full
 	if *q {
 		sz = quick
 	}
-	if err := run(sz, *q, *out); err != nil {
+	if *reps > 0 {
+		sz.fleetRepeats = *reps
+	}
+	if *waiters != "" {
+		keep := strings.Split(*waiters, ",")
+		specFilter = func(s waiterSpec) bool { return slices.Contains(keep, s.Name) }
+	}
+	if *profile != "" {
+		if err := os.MkdirAll(*profile, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+	}
+	if err := run(sz, *q, *out, *profile, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
+// specFilter picks the waiters of a run (-waiters).
+var specFilter = func(waiterSpec) bool { return true }
+
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, args...)...)
 }
 
-func run(sz sizes, isQuick bool, outDir string) error {
+func run(sz sizes, isQuick bool, outDir, profileDir, only string) error {
 	started := time.Now()
 	env := &envtest.Environment{
 		ControlPlaneStartTimeout: 60 * time.Second,
@@ -84,7 +114,8 @@ func run(sz sizes, isQuick bool, outDir string) error {
 	}
 	ctx := context.Background()
 	c := &cluster{dyn: dynamic.NewForConfigOrDie(cfg), core: kubernetes.NewForConfigOrDie(cfg)}
-	b := &bench{cfg: cfg, c: c, sz: sz, specs: waiterSpecs(), res: newResults()}
+	specs := slices.DeleteFunc(waiterSpecs(), func(s waiterSpec) bool { return !specFilter(s) })
+	b := &bench{cfg: cfg, c: c, sz: sz, specs: specs, res: newResults(), profileDir: profileDir}
 
 	steps := []struct {
 		name string
@@ -96,6 +127,9 @@ func run(sz sizes, isQuick bool, outDir string) error {
 		{"selective", b.selective},
 	}
 	for _, s := range steps {
+		if only != "" && !slices.Contains(strings.Split(only, ","), s.name) {
+			continue
+		}
 		t0 := time.Now()
 		logf("scenario %s", s.name)
 		if err := s.f(ctx); err != nil {
@@ -228,9 +262,10 @@ func drain(cancel context.CancelFunc, ch <-chan update) {
 }
 
 type bench struct {
-	cfg   *rest.Config
-	c     *cluster
-	sz    sizes
-	specs []waiterSpec
-	res   *results
+	cfg        *rest.Config
+	c          *cluster
+	sz         sizes
+	specs      []waiterSpec
+	res        *results
+	profileDir string
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kwait-dev/kwait/wait"
@@ -78,21 +80,34 @@ func (b *bench) latency(ctx context.Context) error {
 
 // fleetRun is one waiter's pass over the fleet.
 type fleetRun struct {
-	completedAfter time.Duration
-	requests       int64
-	watches        int64
-	bytesRead      int64
-	cpu            time.Duration
-	peakHeap       uint64
-	allocated      uint64
-	observeAll     time.Duration
-	err            string
+	// completedAfter is from the last write's request being sent,
+	// completedAfterAnswer from its response, to Completed.
+	completedAfter       time.Duration
+	completedAfterAnswer time.Duration
+	observeAll           time.Duration
+	requests             int64
+	watches              int64
+	// resourceRequests are the requests to the benchmark's API group as
+	// the waiter counted them; serverRequests the reads of that group as
+	// apiserver_request_total counted them (-1 where not read).
+	resourceRequests int64
+	serverRequests   int64
+	bytesRead        int64
+	cpu              time.Duration
+	updates          int64
+	peakHeap         uint64
+	allocated        uint64
+	rssStart         uint64
+	rssPeak          uint64
+	held             uint64
+	err              string
 }
 
-// fleet spreads objects over namespaces and kinds, starts each waiter on all
-// of them while InProgress, sets them Current in waves and times the last
-// write's response to Completed. A first pass without a waiter measures the
-// CPU of the writing side.
+// fleet spreads objects over namespaces and kinds, then, pass after pass,
+// sets them InProgress, starts a waiter on all of them in a process of its
+// own, sets them Current in waves and times the last write's response to
+// Completed. The watchers get fleetRepeats passes each, interleaved, and
+// the table gives their medians; pollers get one.
 func (b *bench) fleet(ctx context.Context) error {
 	n, nsCount := b.sz.fleet, b.sz.fleetNamespaces
 	for i := range nsCount {
@@ -117,7 +132,8 @@ func (b *bench) fleet(ctx context.Context) error {
 	b.res.notes = append(b.res.notes, fmt.Sprintf("fleet: created %d objects (+ status) in %s with %d writers", n, time.Since(t0).Round(time.Millisecond), writers))
 	logf("  created %d objects in %s", n, time.Since(t0).Round(time.Millisecond))
 
-	pass := func(spec *waiterSpec, round int) (fleetRun, error) {
+	round := 0
+	pass := func(spec waiterSpec, profile bool) (fleetRun, error) {
 		var r fleetRun
 		if round > 0 {
 			msg := fmt.Sprintf("reset %d", round)
@@ -127,80 +143,86 @@ func (b *bench) fleet(ctx context.Context) error {
 				return r, err
 			}
 		}
-		heap := startHeap()
-		cpu0 := cpuTime()
-		cnt := &counter{}
-		var ch <-chan update
-		var w waiter
-		cancel := context.CancelFunc(func() {})
-		if spec != nil {
-			var err error
-			w, err = spec.New(cnt.config(b.cfg))
-			if err != nil {
-				return r, err
-			}
-			var wctx context.Context
-			wctx, cancel = context.WithCancel(ctx)
-			defer cancel()
-			ch = w.Start(wctx, ids)
-			seen := map[string]bool{}
-			st := time.Now()
-			if _, err := waitFor(ch, waitTimeout, func(u update) bool {
-				if u.Key != "" {
-					seen[u.Key] = true
-				}
-				return len(seen) == len(ids)
-			}); err != nil {
-				drain(cancel, ch)
-				w.Close()
-				return r, fmt.Errorf("observing all: %w (%d seen)", err, len(seen))
-			}
-			r.observeAll = time.Since(st)
+		round++
+		reads0, err := b.c.settledServerReads(ctx)
+		if err != nil {
+			return r, err
 		}
+		dir := ""
+		if profile {
+			dir = b.profileDir
+		}
+		p, err := startWorker(ctx, b.cfg, spec, ids, dir)
+		if err != nil {
+			return r, err
+		}
+		obs, err := p.next("observed", waitTimeout)
+		if err != nil {
+			_ = p.cmd.Process.Kill()
+			return r, errors.Join(err, p.wait(time.Second))
+		}
+		// The last write is the one sent last; its response can reach the
+		// writer after the watch event reached the waiter.
+		var mu sync.Mutex
+		var lastSent, lastAnswered time.Time
 		wave := (len(ids) + b.sz.waves - 1) / b.sz.waves
 		for i := 0; i < len(ids); i += wave {
 			if err := parallel(ctx, ids[i:min(i+wave, len(ids))], writers, func(ctx context.Context, id objID) error {
-				return b.c.setStatus(ctx, id, current)
+				sent := time.Now()
+				err := b.c.setStatus(ctx, id, current)
+				answered := time.Now()
+				mu.Lock()
+				if sent.After(lastSent) {
+					lastSent, lastAnswered = sent, answered
+				}
+				mu.Unlock()
+				return err
 			}); err != nil {
-				drain(cancel, ch)
-				return r, err
+				_ = p.cmd.Process.Kill()
+				return r, errors.Join(err, p.wait(time.Second))
 			}
 		}
-		lastWrite := time.Now()
-		if spec != nil {
-			at, err := waitFor(ch, waitTimeout, func(u update) bool { return u.Completed })
-			if err != nil {
-				r.err = err.Error()
-			} else {
-				r.completedAfter = at.Sub(lastWrite)
-			}
+		m, err := p.next("result", waitTimeout)
+		if err != nil {
+			_ = p.cmd.Process.Kill()
+			return r, errors.Join(err, p.wait(time.Second))
 		}
-		r.cpu = cpuTime() - cpu0
-		r.peakHeap = heap.Stop()
-		r.allocated = heap.allocated
-		r.requests, r.watches, r.bytesRead = cnt.requests.Load(), cnt.watches.Load(), cnt.bytes.Load()
-		if spec != nil {
-			drain(cancel, ch)
-			w.Close()
+		if err := p.wait(30 * time.Second); err != nil {
+			return r, fmt.Errorf("worker: %w", err)
 		}
+		w := m.Result
+		r = fleetRun{
+			requests: w.Requests, watches: w.Watches, resourceRequests: w.ResourceRequests, bytesRead: w.Bytes,
+			cpu: time.Duration(w.CPU), updates: w.Updates, peakHeap: w.PeakHeap, allocated: w.Allocated,
+			rssStart: w.RSSStart, rssPeak: w.RSSPeak, held: w.Held, err: w.Err, serverRequests: -1,
+			observeAll: time.Unix(0, obs.At).Sub(time.Unix(0, w.StartedAt)),
+		}
+		if w.Err == "" {
+			r.completedAfter = time.Unix(0, w.CompletedAt).Sub(lastSent)
+			r.completedAfterAnswer = time.Unix(0, w.CompletedAt).Sub(lastAnswered)
+		}
+		reads1, err := b.c.settledServerReads(ctx)
+		if err != nil {
+			return r, err
+		}
+		r.serverRequests = reads1 - reads0
 		return r, nil
 	}
 
-	base, err := pass(nil, 0)
-	if err != nil {
-		return err
-	}
-	b.res.fleetBaselineCPU = base.cpu
-	logf("  baseline (writes only): cpu %s", base.cpu.Round(time.Millisecond))
-	for i := range b.specs {
-		spec := &b.specs[i]
-		r, err := pass(spec, i+1)
-		if err != nil {
-			return fmt.Errorf("%s: %w", spec.Name, err)
+	for rep := range b.sz.fleetRepeats {
+		for _, spec := range b.specs {
+			if rep > 0 && spec.Interval > 0 {
+				continue
+			}
+			r, err := pass(spec, rep == 0 && b.profileDir != "")
+			if err != nil {
+				return fmt.Errorf("%s: %w", spec.Name, err)
+			}
+			b.res.fleet[spec.Name] = append(b.res.fleet[spec.Name], r)
+			logf("  %-18s completed +%s, %d requests (server %d), cpu %s, heap %.1f MB, rss %.1f MB %s", spec.Name,
+				r.completedAfter.Round(time.Millisecond), r.requests, r.serverRequests, r.cpu.Round(time.Millisecond),
+				float64(r.peakHeap)/1e6, float64(r.rssPeak)/1e6, r.err)
 		}
-		r.cpu -= base.cpu
-		b.res.fleet[spec.Name] = r
-		logf("  %-18s completed +%s, %d requests, cpu %s, heap %.1f MB %s", spec.Name, r.completedAfter.Round(time.Millisecond), r.requests, r.cpu.Round(time.Millisecond), float64(r.peakHeap)/1e6, r.err)
 	}
 	return nil
 }

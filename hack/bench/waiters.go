@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -74,6 +75,8 @@ func waiterSpecs() []waiterSpec {
 // counter counts the requests and response bytes of one rest.Config.
 type counter struct {
 	requests, watches, bytes atomic.Int64
+	// resource counts the requests to the benchmark's API group.
+	resource atomic.Int64
 }
 
 type roundTripperFunc func(*http.Request) (*http.Response, error)
@@ -101,6 +104,9 @@ func (c *counter) config(cfg *rest.Config) *rest.Config {
 		}
 		return roundTripperFunc(func(r *http.Request) (*http.Response, error) {
 			c.requests.Add(1)
+			if strings.HasPrefix(r.URL.Path, "/apis/"+group+"/") {
+				c.resource.Add(1)
+			}
 			if r.URL.Query().Get("watch") == "true" || r.URL.Query().Get("watch") == "1" {
 				c.watches.Add(1)
 			}
@@ -161,6 +167,7 @@ func track(ctx context.Context, ids []objID, in <-chan pollevent.Event) <-chan u
 	go func() {
 		defer close(out)
 		current := map[string]bool{}
+		completed := false
 		for {
 			select {
 			case <-ctx.Done():
@@ -184,9 +191,12 @@ func track(ctx context.Context, ids []objID, in <-chan pollevent.Event) <-chan u
 				} else {
 					delete(current, k)
 				}
-				if len(current) == len(want) {
+				// Completed once; the watcher keeps running until ctx
+				// ends, as a caller's would, so what it holds can be
+				// measured.
+				if len(current) == len(want) && !completed {
+					completed = true
 					out <- update{Completed: true, At: time.Now()}
-					return
 				}
 			}
 		}
