@@ -88,10 +88,8 @@ type fleetRun struct {
 	requests             int64
 	watches              int64
 	// resourceRequests are the requests to the benchmark's API group as
-	// the waiter counted them; serverRequests the reads of that group as
-	// apiserver_request_total counted them (-1 where not read).
+	// the waiter counted them.
 	resourceRequests int64
-	serverRequests   int64
 	bytesRead        int64
 	cpu              time.Duration
 	updates          int64
@@ -103,11 +101,19 @@ type fleetRun struct {
 	err              string
 }
 
+// crossCheck compares the reads of the benchmark's API group that the
+// waiters of one fleet pass counted with what apiserver_request_total
+// counted meanwhile.
+type crossCheck struct {
+	waiters         []string
+	counted, server int64
+}
+
 // fleet spreads objects over namespaces and kinds, then, pass after pass,
-// sets them InProgress, starts a waiter on all of them in a process of its
-// own, sets them Current in waves and times the last write's response to
-// Completed. The watchers get fleetRepeats passes each, interleaved, and
-// the table gives their medians; pollers get one.
+// sets them InProgress, starts waiters on all of them, each in a process of
+// its own, sets them Current in waves and times the last write to
+// Completed. The watchers get fleetRepeats passes and the table gives
+// their medians; the pollers get one.
 func (b *bench) fleet(ctx context.Context) error {
 	n, nsCount := b.sz.fleet, b.sz.fleetNamespaces
 	for i := range nsCount {
@@ -133,36 +139,49 @@ func (b *bench) fleet(ctx context.Context) error {
 	logf("  created %d objects in %s", n, time.Since(t0).Round(time.Millisecond))
 
 	round := 0
-	pass := func(spec waiterSpec, profile bool) (fleetRun, error) {
-		var r fleetRun
+	// pass runs the waiters of specs side by side, each in a process of
+	// its own, over the same writes.
+	pass := func(specs []waiterSpec, profile bool) ([]fleetRun, error) {
 		if round > 0 {
 			msg := fmt.Sprintf("reset %d", round)
 			if err := parallel(ctx, ids, writers, func(ctx context.Context, id objID) error {
 				return b.c.setStatus(ctx, id, inProgress(msg))
 			}); err != nil {
-				return r, err
+				return nil, err
 			}
 		}
 		round++
 		reads0, err := b.c.settledServerReads(ctx)
 		if err != nil {
-			return r, err
+			return nil, err
 		}
 		dir := ""
 		if profile {
 			dir = b.profileDir
 		}
-		p, err := startWorker(ctx, b.cfg, spec, ids, dir)
-		if err != nil {
-			return r, err
+		procs := make([]*workerProc, 0, len(specs))
+		kill := func(err error) error {
+			for _, p := range procs {
+				_ = p.cmd.Process.Kill()
+				err = errors.Join(err, p.wait(time.Second))
+			}
+			return err
 		}
-		obs, err := p.next("observed", waitTimeout)
-		if err != nil {
-			_ = p.cmd.Process.Kill()
-			return r, errors.Join(err, p.wait(time.Second))
+		for _, spec := range specs {
+			p, err := startWorker(ctx, b.cfg, spec, ids, dir)
+			if err != nil {
+				return nil, kill(err)
+			}
+			procs = append(procs, p)
+		}
+		observed := make([]workerMsg, len(procs))
+		for i, p := range procs {
+			if observed[i], err = p.next("observed", waitTimeout); err != nil {
+				return nil, kill(fmt.Errorf("%s: %w", specs[i].Name, err))
+			}
 		}
 		// The last write is the one sent last; its response can reach the
-		// writer after the watch event reached the waiter.
+		// writer after the watch event reached the waiters.
 		var mu sync.Mutex
 		var lastSent, lastAnswered time.Time
 		wave := (len(ids) + b.sz.waves - 1) / b.sz.waves
@@ -178,51 +197,79 @@ func (b *bench) fleet(ctx context.Context) error {
 				mu.Unlock()
 				return err
 			}); err != nil {
-				_ = p.cmd.Process.Kill()
-				return r, errors.Join(err, p.wait(time.Second))
+				return nil, kill(err)
 			}
 		}
-		m, err := p.next("result", waitTimeout)
-		if err != nil {
-			_ = p.cmd.Process.Kill()
-			return r, errors.Join(err, p.wait(time.Second))
-		}
-		if err := p.wait(30 * time.Second); err != nil {
-			return r, fmt.Errorf("worker: %w", err)
-		}
-		w := m.Result
-		r = fleetRun{
-			requests: w.Requests, watches: w.Watches, resourceRequests: w.ResourceRequests, bytesRead: w.Bytes,
-			cpu: time.Duration(w.CPU), updates: w.Updates, peakHeap: w.PeakHeap, allocated: w.Allocated,
-			rssStart: w.RSSStart, rssPeak: w.RSSPeak, held: w.Held, err: w.Err, serverRequests: -1,
-			observeAll: time.Unix(0, obs.At).Sub(time.Unix(0, w.StartedAt)),
-		}
-		if w.Err == "" {
-			r.completedAfter = time.Unix(0, w.CompletedAt).Sub(lastSent)
-			r.completedAfterAnswer = time.Unix(0, w.CompletedAt).Sub(lastAnswered)
+		runs := make([]fleetRun, len(procs))
+		var counted int64
+		for i, p := range procs {
+			m, err := p.next("result", waitTimeout)
+			if err != nil {
+				return nil, kill(fmt.Errorf("%s: %w", specs[i].Name, err))
+			}
+			if err := p.wait(30 * time.Second); err != nil {
+				return nil, kill(fmt.Errorf("%s: worker: %w", specs[i].Name, err))
+			}
+			w := m.Result
+			r := fleetRun{
+				requests: w.Requests, watches: w.Watches, resourceRequests: w.ResourceRequests, bytesRead: w.Bytes,
+				cpu: time.Duration(w.CPU), updates: w.Updates, peakHeap: w.PeakHeap, allocated: w.Allocated,
+				rssStart: w.RSSStart, rssPeak: w.RSSPeak, held: w.Held, err: w.Err,
+				observeAll: time.Unix(0, observed[i].At).Sub(time.Unix(0, w.StartedAt)),
+			}
+			if w.Err == "" {
+				r.completedAfter = time.Unix(0, w.CompletedAt).Sub(lastSent)
+				r.completedAfterAnswer = time.Unix(0, w.CompletedAt).Sub(lastAnswered)
+			}
+			counted += w.ResourceRequests
+			runs[i] = r
 		}
 		reads1, err := b.c.settledServerReads(ctx)
 		if err != nil {
-			return r, err
+			return nil, err
 		}
-		r.serverRequests = reads1 - reads0
-		return r, nil
+		names := make([]string, len(specs))
+		for i, s := range specs {
+			names[i] = s.Name
+		}
+		b.res.crossChecks = append(b.res.crossChecks, crossCheck{waiters: names, counted: counted, server: reads1 - reads0})
+		return runs, nil
 	}
 
-	for rep := range b.sz.fleetRepeats {
-		for _, spec := range b.specs {
-			if rep > 0 && spec.Interval > 0 {
-				continue
-			}
-			r, err := pass(spec, rep == 0 && b.profileDir != "")
-			if err != nil {
-				return fmt.Errorf("%s: %w", spec.Name, err)
-			}
-			b.res.fleet[spec.Name] = append(b.res.fleet[spec.Name], r)
-			logf("  %-18s completed +%s, %d requests (server %d), cpu %s, heap %.1f MB, rss %.1f MB %s", spec.Name,
-				r.completedAfter.Round(time.Millisecond), r.requests, r.serverRequests, r.cpu.Round(time.Millisecond),
-				float64(r.peakHeap)/1e6, float64(r.rssPeak)/1e6, r.err)
+	// The watchers run side by side, fleetRepeats passes; the pollers,
+	// which would load the machine under the watchers, side by side in
+	// one pass of their own.
+	var watchers, pollers []waiterSpec
+	for _, s := range b.specs {
+		if s.Interval > 0 {
+			pollers = append(pollers, s)
+		} else {
+			watchers = append(watchers, s)
 		}
+	}
+	var passes [][]waiterSpec
+	for range b.sz.fleetRepeats {
+		if len(watchers) > 0 {
+			passes = append(passes, watchers)
+		}
+	}
+	if len(pollers) > 0 {
+		passes = append(passes, pollers)
+	}
+	for i, specs := range passes {
+		runs, err := pass(specs, b.profileDir != "" && (i == 0 || i == len(passes)-1))
+		if err != nil {
+			return err
+		}
+		for j, r := range runs {
+			name := specs[j].Name
+			b.res.fleet[name] = append(b.res.fleet[name], r)
+			logf("  %-18s completed +%s, %d requests, cpu %s, heap %.1f MB, held %.1f KB/object, rss %.1f MB %s", name,
+				r.completedAfter.Round(time.Millisecond), r.requests, r.cpu.Round(time.Millisecond),
+				float64(r.peakHeap)/1e6, float64(r.held)/float64(n)/1e3, float64(r.rssPeak)/1e6, r.err)
+		}
+		cc := b.res.crossChecks[len(b.res.crossChecks)-1]
+		logf("  pass %d: reads counted by the waiters %d, by apiserver_request_total %d", i+1, cc.counted, cc.server)
 	}
 	return nil
 }
