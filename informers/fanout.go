@@ -13,6 +13,10 @@ type fanout struct {
 type subscription struct {
 	keys []Key
 	h    Handler
+	// seenAll is set by an informer when the subscription predates its
+	// first event and no error has reached it since: it has seen every
+	// change of its keys.
+	seenAll bool
 }
 
 // addLocked registers h for keys.

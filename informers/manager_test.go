@@ -3,6 +3,7 @@ package informers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 	clocktesting "k8s.io/utils/clock/testing"
 )
@@ -38,6 +40,27 @@ func configMap(ns, name string, rv int) *unstructured.Unstructured {
 	u.SetResourceVersion(strconv.Itoa(rv))
 	u.SetManagedFields([]metav1.ManagedFieldsEntry{{Manager: "kubectl"}})
 	u.SetAnnotations(map[string]string{lastAppliedAnnotation: "{}", "keep": "me"})
+	return u
+}
+
+// fleetObject is configMap with the fields of the benchmark's fleet
+// objects: uid, generation, creationTimestamp, a spec and one condition.
+func fleetObject(ns, name string, rv int) *unstructured.Unstructured {
+	u := configMap(ns, name, rv)
+	u.SetUID(types.UID("0b6f3c1e-7f4a-4c2d-9a8e-" + fmt.Sprintf("%012d", rv)))
+	u.SetGeneration(int64(rv))
+	u.SetCreationTimestamp(metav1.NewTime(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)))
+	u.Object["spec"] = map[string]any{"size": int64(1)}
+	u.Object["status"] = map[string]any{"conditions": []any{
+		map[string]any{"type": "Ready", "status": "True", "reason": "Done", "message": "ready at " + strconv.Itoa(rv)},
+	}}
+	return u
+}
+
+// stripped is a stripped copy of u.
+func stripped(u *unstructured.Unstructured) *unstructured.Unstructured {
+	u = u.DeepCopy()
+	_, _ = StripForStatus(u)
 	return u
 }
 

@@ -21,7 +21,8 @@ func (k Key) String() string {
 // Observation is what a source learned about one object.
 type Observation struct {
 	Key Key
-	// Object is the newest state, nil when the object does not exist.
+	// Object is the newest state, nil when the object does not exist. It
+	// may be shared with the other subscribers of the key: read-only.
 	Object *unstructured.Unstructured
 	// Deleted is true when the source saw the object go away, as opposed to
 	// never finding it.

@@ -11,6 +11,8 @@ const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
 // StripForStatus drops what status computation never reads from a cached
 // object: managedFields and the last-applied annotation. It edits in place.
+// Informers of this package apply it, then keep the object compact (see
+// compact).
 func StripForStatus(obj any) (any, error) {
 	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		stripped, err := StripForStatus(d.Obj)
@@ -35,4 +37,34 @@ func StripForStatus(obj any) (any, error) {
 	return u, nil
 }
 
-var _ cache.TransformFunc = StripForStatus
+// compact is the informers' transform: it strips an object with
+// StripForStatus and replaces it by a cachedObject, which keeps it as JSON
+// and, for the event that brought it, as the decoded object too (see
+// cachedObject.take). It is idempotent and never fails: an object that
+// cannot be encoded becomes a cachedObject whose error every subscriber
+// receives, since a failing transform would fail a whole list or drop a
+// watch event unseen.
+func compact(obj any) (any, error) { return compactKeeping(obj, true) }
+
+// compactKeeping is compact that keeps the decoded object only when
+// keepFresh is set.
+func compactKeeping(obj any, keepFresh bool) (any, error) {
+	switch o := obj.(type) {
+	case cache.DeletedFinalStateUnknown:
+		o.Obj, _ = compactKeeping(o.Obj, false)
+		return o, nil
+	case *unstructured.Unstructured:
+		_, _ = StripForStatus(o)
+		c := newCachedObject(o)
+		if !keepFresh {
+			c.fresh = nil
+		}
+		return c, nil
+	}
+	return obj, nil // a cachedObject already, as a resync passes
+}
+
+var (
+	_ cache.TransformFunc = StripForStatus
+	_ cache.TransformFunc = compact
+)
