@@ -155,7 +155,7 @@ func (r *results) markdown(machine string, specs []waiterSpec) string {
 		r.fetchObjects, dur(percentile(r.fetchCold, 50)), dur(percentile(r.fetchCold, 90)), r.fetchColdReq,
 		dur(percentile(r.fetchWarm, 50)), dur(percentile(r.fetchWarm, 90)), r.fetchWarmReq)
 	sb.WriteString("\nNotes:\n")
-	sb.WriteString("- Pollers flip fewer times in the latency scenario (their latency is bounded by the interval, and each flip waits for its event); the flips row says how many.\n")
+	sb.WriteString("- Latency: the waiters run one after the other in the benchmark process; each first makes unmeasured warm-up flips (10 for watchers, 1 for pollers). Pollers flip fewer times (their latency is bounded by the interval, and each flip waits for its event); the flips row says how many.\n")
 	sb.WriteString("- Requests are counted per waiter through its own `rest.Config.WrapTransport` (discovery included). In the fleet, the GET, LIST and WATCH requests to the benchmark's API group are also read off the API server's `apiserver_request_total` before and after each pass (the writers only create and patch); a watch is counted there when it ends.\n")
 	sb.WriteString("- Fleet: every waiter runs in a child process of its own, so CPU (getrusage, from the wait's start to Completed), heap, live heap held at Completed (after a GC, caches still running), RSS (VmHWM) and bytes allocated are the waiting side's alone; the writers run in the parent. The two watchers run side by side over the same writes, in each of the passes; the three pollers side by side in one pass of their own.\n")
 	for i, c := range r.crossChecks {
