@@ -12,7 +12,7 @@ test: ## Check gofmt and go vet, then run unit and envtest suites with -race.
 demo: ## Run the demo.
 	hack/demo.sh
 
-bench: ## Benchmark kwait against polling and cli-utils (about 5 min); writes hack/bench/results/.
+bench: ## Benchmark kwait against polling and cli-utils (about 5 min; 13.5 min on a fresh machine); writes hack/bench/results/.
 	hack/bench.sh
 
 bench-quick: ## A smaller benchmark pass (about 1 min).
