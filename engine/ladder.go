@@ -20,7 +20,7 @@ const (
 	rungCluster   rung = iota // one informer for all namespaces
 	rungNamespace             // one informer per namespace
 	rungObject                // one informer per object (fieldSelector metadata.name)
-	rungPoll                  // a GET per object every poll interval
+	rungPoll                  // a poller: a LIST, or a GET per object, every poll interval
 )
 
 func (r rung) String() string {

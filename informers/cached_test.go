@@ -82,18 +82,18 @@ func TestInformerKeepsObjectsCompact(t *testing.T) {
 
 func TestCachedObjectMeetsClientGo(t *testing.T) {
 	t.Parallel()
-	obj, err := compact(fleetObject("ns", "a", 5))
+	obj, err := compactKeeping(fleetObject("ns", "a", 5), true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := obj.(*cachedObject)
-	if again, _ := compact(c); again != c {
+	if again, _ := compactKeeping(c, true); again != c {
 		t.Error("compact is not idempotent")
 	}
 	if k, err := cache.MetaNamespaceKeyFunc(c); err != nil || k != "ns/a" {
 		t.Errorf("key %q, %v; want ns/a", k, err)
 	}
-	tomb, _ := compact(cache.DeletedFinalStateUnknown{Key: "ns/a", Obj: fleetObject("ns", "a", 5)})
+	tomb, _ := compactKeeping(cache.DeletedFinalStateUnknown{Key: "ns/a", Obj: fleetObject("ns", "a", 5)}, true)
 	if k, err := cache.DeletionHandlingMetaNamespaceKeyFunc(tomb); err != nil || k != "ns/a" {
 		t.Errorf("tombstone key %q, %v; want ns/a", k, err)
 	}
@@ -119,11 +119,11 @@ func TestInformerDeliversDeletions(t *testing.T) {
 	rec := newRecorder()
 	defer inf.Subscribe([]Key{{Namespace: "ns", Name: "a"}}, rec.handle)()
 
-	obj, _ := compact(fleetObject("ns", "a", 5))
+	obj, _ := compactKeeping(fleetObject("ns", "a", 5), true)
 	inf.onDelete(obj)
 	// A relist that misses a deletion: client-go hands over the last
 	// state it stored.
-	tomb, _ := compact(cache.DeletedFinalStateUnknown{Key: "ns/a", Obj: fleetObject("ns", "a", 6)})
+	tomb, _ := compactKeeping(cache.DeletedFinalStateUnknown{Key: "ns/a", Obj: fleetObject("ns", "a", 6)}, true)
 	inf.onDelete(tomb)
 	want := []Observation{
 		{Key: Key{Namespace: "ns", Name: "a"}, Deleted: true, ResourceVersion: "5"},
@@ -144,7 +144,7 @@ func TestInformerDeliversMalformedObjectsAsErrors(t *testing.T) {
 	// An event whose object cannot be encoded.
 	nan := fleetObject("ns", "nan", 5)
 	nan.Object["spec"] = map[string]any{"ratio": math.NaN()}
-	obj, err := compact(nan)
+	obj, err := compactKeeping(nan, true)
 	if err != nil {
 		t.Fatalf("compact failed (%v): the object would be dropped", err)
 	}

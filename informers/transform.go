@@ -12,7 +12,7 @@ const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 // StripForStatus drops what status computation never reads from a cached
 // object: managedFields and the last-applied annotation. It edits in place.
 // Informers of this package apply it, then keep the object compact (see
-// compact).
+// compactKeeping).
 func StripForStatus(obj any) (any, error) {
 	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		stripped, err := StripForStatus(d.Obj)
@@ -37,17 +37,13 @@ func StripForStatus(obj any) (any, error) {
 	return u, nil
 }
 
-// compact is the informers' transform: it strips an object with
+// compactKeeping is the informers' transform: it strips an object with
 // StripForStatus and replaces it by a cachedObject, which keeps it as JSON
-// and, for the event that brought it, as the decoded object too (see
-// cachedObject.take). It is idempotent and never fails: an object that
-// cannot be encoded becomes a cachedObject whose error every subscriber
-// receives, since a failing transform would fail a whole list or drop a
-// watch event unseen.
-func compact(obj any) (any, error) { return compactKeeping(obj, true) }
-
-// compactKeeping is compact that keeps the decoded object only when
-// keepFresh is set.
+// and, when keepFresh is set, for the event that brought it, as the decoded
+// object too (see cachedObject.take). It is idempotent and never fails: an
+// object that cannot be encoded becomes a cachedObject whose error every
+// subscriber receives, since a failing transform would fail a whole list or
+// drop a watch event unseen.
 func compactKeeping(obj any, keepFresh bool) (any, error) {
 	switch o := obj.(type) {
 	case cache.DeletedFinalStateUnknown:
@@ -64,7 +60,4 @@ func compactKeeping(obj any, keepFresh bool) (any, error) {
 	return obj, nil // a cachedObject already, as a resync passes
 }
 
-var (
-	_ cache.TransformFunc = StripForStatus
-	_ cache.TransformFunc = compact
-)
+var _ cache.TransformFunc = StripForStatus

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
@@ -101,7 +100,6 @@ func run(sz sizes, isQuick bool, outDir, profileDir, only string) error {
 	for _, k := range kinds {
 		env.CRDs = append(env.CRDs, crd(k))
 	}
-	_ = apiextensionsv1.AddToScheme
 	logf("starting the control plane")
 	cfg, err := env.Start()
 	if err != nil {
