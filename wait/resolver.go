@@ -37,9 +37,6 @@ const (
 	ScopeCluster = engine.ScopeCluster
 )
 
-// ErrNilObject is the error of a nil KubernetesObject.
-var ErrNilObject = engine.ErrNilObject
-
 // Options configure a Resolver built by New or NewFromClient.
 type Options struct {
 	// PollInterval is the period of polling, where the resolver polls.
@@ -238,13 +235,13 @@ func (r *Resolver) broken() error {
 //
 // Errors are per resource, as Unknown with Error set, and never stop the
 // others:
-//   - an empty name or kind: engine.ErrEmptyName, engine.ErrEmptyKind;
-//   - a namespace on a cluster-scoped kind: engine.ErrClusterScope;
+//   - an empty name or kind: wait.ErrEmptyName, wait.ErrEmptyKind;
+//   - a namespace on a cluster-scoped kind: wait.ErrClusterScope;
 //   - a kind the cluster does not serve (a CRD not installed or not yet
-//     established, a version not served): engine.ErrUnknownKind, reported
+//     established, a version not served): wait.ErrUnknownKind, reported
 //     once; the kind is looked up again with backoff (at most 2s apart) and
 //     the resource is watched as soon as it resolves;
-//   - a kind whose CRD is deleted during the wait: engine.ErrKindGone, then
+//   - a kind whose CRD is deleted during the wait: wait.ErrKindGone, then
 //     looked up again the same way;
 //   - a read the API server forbids: the wait moves that resource's group
 //     down the permission ladder (all namespaces, one namespace, one object
@@ -263,7 +260,7 @@ func (r *Resolver) WaitForStatus(ctx context.Context, resources []ResourceIdenti
 // WaitForStatusOfObjects is WaitForStatus for objects, which are only used
 // for their kind, namespace and name. A nil object is Unknown with Error set
 // (ErrNilObject), and so is one whose apiVersion does not parse
-// (engine.ErrBadAPIVersion).
+// (wait.ErrBadAPIVersion).
 func (r *Resolver) WaitForStatusOfObjects(ctx context.Context, objects []KubernetesObject) <-chan Event {
 	resourceIDs, ids := fromObjects(objects)
 	return r.wait(ctx, resourceIDs, ids)

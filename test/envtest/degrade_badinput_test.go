@@ -13,7 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/kwait-dev/kwait/engine"
 	"github.com/kwait-dev/kwait/status"
 	"github.com/kwait-dev/kwait/wait"
 )
@@ -107,20 +106,20 @@ var _ = Describe("Degrade: bad input", func() {
 		},
 		Entry("a nil object", func(string) wait.KubernetesObject { return nil }, wait.ErrNilObject),
 		Entry("a nil *Unstructured", func(string) wait.KubernetesObject { return (*unstructured.Unstructured)(nil) }, wait.ErrNilObject),
-		Entry("an empty name", func(ns string) wait.KubernetesObject { return object("v1", "ConfigMap", ns, "") }, engine.ErrEmptyName),
-		Entry("an empty kind", func(ns string) wait.KubernetesObject { return object("v1", "", ns, "settings") }, engine.ErrEmptyKind),
+		Entry("an empty name", func(ns string) wait.KubernetesObject { return object("v1", "ConfigMap", ns, "") }, wait.ErrEmptyName),
+		Entry("an empty kind", func(ns string) wait.KubernetesObject { return object("v1", "", ns, "settings") }, wait.ErrEmptyKind),
 		Entry("an apiVersion that does not parse", func(ns string) wait.KubernetesObject {
 			return object("a/b/c", "Widget", ns, "w")
-		}, engine.ErrBadAPIVersion),
+		}, wait.ErrBadAPIVersion),
 		Entry("a namespace on a cluster-scoped kind", func(ns string) wait.KubernetesObject {
 			return object("v1", "Namespace", ns, ns)
-		}, engine.ErrClusterScope),
+		}, wait.ErrClusterScope),
 		Entry("an unknown kind", func(ns string) wait.KubernetesObject {
 			return object("nope.kwait.dev/v1", "Nothing", ns, "n")
-		}, engine.ErrUnknownKind),
+		}, wait.ErrUnknownKind),
 		Entry("a version that is not served", func(ns string) wait.KubernetesObject {
 			return object("test.kwait.dev/v9", "Widget", ns, "w")
-		}, engine.ErrUnknownKind),
+		}, wait.ErrUnknownKind),
 	)
 
 	DescribeTable("identifiers: an error for the bad one, the rest served",
@@ -146,16 +145,16 @@ var _ = Describe("Degrade: bad input", func() {
 		},
 		Entry("an empty name", func(ns string) wait.ResourceIdentifier {
 			return wait.ResourceIdentifier{Namespace: ns, GroupKind: configMapGK}
-		}, engine.ErrEmptyName),
+		}, wait.ErrEmptyName),
 		Entry("an empty kind", func(ns string) wait.ResourceIdentifier {
 			return wait.ResourceIdentifier{Name: "settings", Namespace: ns}
-		}, engine.ErrEmptyKind),
+		}, wait.ErrEmptyKind),
 		Entry("a namespace on a cluster-scoped kind", func(ns string) wait.ResourceIdentifier {
 			return wait.ResourceIdentifier{Name: ns, Namespace: ns, GroupKind: namespaceGK}
-		}, engine.ErrClusterScope),
+		}, wait.ErrClusterScope),
 		Entry("an unknown kind", func(ns string) wait.ResourceIdentifier {
 			return wait.ResourceIdentifier{Name: "n", Namespace: ns, GroupKind: schema.GroupKind{Group: "nope.kwait.dev", Kind: "Nothing"}}
-		}, engine.ErrUnknownKind),
+		}, wait.ErrUnknownKind),
 	)
 
 	It("tracks a duplicate once, and completes", func(ctx SpecContext) {

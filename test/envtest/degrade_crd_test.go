@@ -13,7 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/kwait-dev/kwait/engine"
 	"github.com/kwait-dev/kwait/status"
 	"github.com/kwait-dev/kwait/wait"
 )
@@ -92,7 +91,7 @@ func createGadget(ctx context.Context, ns, name, ready, msg string) *unstructure
 }
 
 // "Degrade, don't hang": an identifier whose kind the API server does not
-// serve yet is reported once, Unknown with engine.ErrUnknownKind, and the
+// serve yet is reported once, Unknown with wait.ErrUnknownKind, and the
 // engine resolves it again (backing off, at most 5s apart) until the CRD is
 // Established, whoever installs it; then the resource gets its real status.
 // A CRD deleted mid-wait takes its objects with it: they are "Resource has
@@ -121,7 +120,7 @@ var _ = Describe("Degrade: kinds whose CRD comes and goes", func() {
 		first := updatesOf(gadgetID, got)
 		Expect(first).To(HaveLen(1), describeEvents(got))
 		Expect(first[0].Status).To(Equal(status.UnknownStatus), describeEvents(got))
-		Expect(first[0].Error).To(MatchError(engine.ErrUnknownKind), describeEvents(got))
+		Expect(first[0].Error).To(MatchError(wait.ErrUnknownKind), describeEvents(got))
 
 		By("installing the CRD with another client, and creating a Gadget that is starting")
 		installGadgetCRD(ctx)
@@ -158,7 +157,7 @@ var _ = Describe("Degrade: kinds whose CRD comes and goes", func() {
 		}), describeEvents(got))
 		first := updatesOf(gadgetID, got)
 		Expect(first).To(HaveLen(1), describeEvents(got))
-		Expect(first[0].Error).To(MatchError(engine.ErrUnknownKind), describeEvents(got))
+		Expect(first[0].Error).To(MatchError(wait.ErrUnknownKind), describeEvents(got))
 
 		By("installing the CRD and creating a Ready Gadget")
 		installGadgetCRD(ctx)
