@@ -14,7 +14,21 @@ type Func func(u *unstructured.Unstructured) (*Result, error)
 // Computer computes status with caller-registered Funcs for their own
 // GroupKinds on top of the built-in rules. It is safe for concurrent use.
 type Computer struct {
-	funcs map[schema.GroupKind]Func
+	funcs         map[schema.GroupKind]Func
+	requireStatus bool
+}
+
+// ComputerOptions are the options of NewComputerWithOptions.
+type ComputerOptions struct {
+	// RequireStatus makes a custom resource InProgress until its controller
+	// has written a status, instead of Current at once: an object of a
+	// group that Kubernetes does not serve itself (see Compute, step 7),
+	// with no registered Func, that has no status or a status with neither
+	// observedGeneration nor a condition. Kinds with a built-in rule and
+	// the built-in kinds without one (ConfigMap, Namespace, Role, …) are
+	// not affected. A controller that only ever writes other status
+	// fields (a phase) needs a Func, e.g. a CELRule. Default false.
+	RequireStatus bool
 }
 
 // NewComputer returns a Computer that uses funcs[gk] for objects of GroupKind
@@ -23,7 +37,12 @@ type Computer struct {
 // the nil check and the deletionTimestamp→Terminating check run before it.
 // The map is copied; a nil map or nil Func registers nothing.
 func NewComputer(funcs map[schema.GroupKind]Func) *Computer {
-	c := &Computer{funcs: make(map[schema.GroupKind]Func, len(funcs))}
+	return NewComputerWithOptions(funcs, ComputerOptions{})
+}
+
+// NewComputerWithOptions is NewComputer with opts.
+func NewComputerWithOptions(funcs map[schema.GroupKind]Func, opts ComputerOptions) *Computer {
+	c := &Computer{funcs: make(map[schema.GroupKind]Func, len(funcs)), requireStatus: opts.RequireStatus}
 	for gk, fn := range funcs {
 		if fn != nil {
 			c.funcs[gk] = fn
@@ -45,7 +64,9 @@ func NewComputer(funcs map[schema.GroupKind]Func) *Computer {
 //     Job, CronJob, ConfigMap, Secret, CustomResourceDefinition);
 //  6. for other kinds, a Ready condition: True is Current, False or Unknown
 //     InProgress;
-//  7. otherwise Current.
+//  7. with ComputerOptions.RequireStatus, a custom resource whose
+//     controller has not written a status yet: InProgress;
+//  8. otherwise Current.
 //
 // Compute never panics on malformed input: a field it reads that has the
 // wrong type (status a string, replicas "three") is an error wrapping a
@@ -90,6 +111,11 @@ func (c *Computer) Compute(u *unstructured.Unstructured) (*Result, error) {
 	}
 	if res := checkReadyCondition(conds); res != nil {
 		return res, nil
+	}
+	if c != nil && c.requireStatus {
+		if res := checkStatusWritten(o, gk.Group); res != nil {
+			return res, nil
+		}
 	}
 	return current("Resource is current"), nil
 }

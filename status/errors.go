@@ -51,3 +51,34 @@ func (e *FuncError) Unwrap() error { return e.Err }
 
 // Is reports whether target is ErrStatusFunc.
 func (e *FuncError) Is(target error) bool { return target == ErrStatusFunc }
+
+var (
+	// ErrCELCostLimit is wrapped by a *CELError whose evaluation exceeded
+	// CELCostLimit.
+	ErrCELCostLimit = errors.New("CEL cost limit exceeded")
+	// ErrCELResultType is wrapped by a *CELError whose expression has, or
+	// evaluated to, a type other than the one wanted (bool; string for a
+	// CELRule's Message).
+	ErrCELResultType = errors.New("CEL result of the wrong type")
+)
+
+// CELError reports a CEL expression that did not compile or did not
+// evaluate to a boolean.
+type CELError struct {
+	// Field is the CELRule field of the expression ("current",
+	// "inProgress", "failed" or "message"), "" for a CELExpr.
+	Field string
+	// Expr is the expression's text.
+	Expr string
+	// Err is cel-go's error, or wraps ErrCELCostLimit or ErrCELResultType.
+	Err error
+}
+
+func (e *CELError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("status: CEL expression %q: %v", e.Expr, e.Err)
+	}
+	return fmt.Sprintf("status: CEL %s expression %q: %v", e.Field, e.Expr, e.Err)
+}
+
+func (e *CELError) Unwrap() error { return e.Err }

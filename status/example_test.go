@@ -1,6 +1,7 @@
 package status_test
 
 import (
+	"errors"
 	"fmt"
 
 	unstructured "k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -104,4 +105,115 @@ func ExampleAugment() {
 	c := conds[0].(map[string]any)
 	fmt.Println(c["type"], c["status"], c["reason"])
 	// Output: Reconciling True PodPending
+}
+
+func ExampleNewCELFunc() {
+	// A Flux healthCheckExprs rule, pasted as it is.
+	rule := status.CELRule{
+		InProgress: "status.?phase.orValue('') == 'Provisioning'",
+		Failed:     "status.?conditions.orValue([]).exists(c, c.type == 'Failed' && c.status == 'True')",
+		Current:    "status.?conditions.orValue([]).exists(c, c.type == 'Ready' && c.status == 'True')",
+		// Optional, a kwait extension: the message shown for the object.
+		Message: "status.?message.orValue('')",
+	}
+	fn, err := status.NewCELFunc(rule)
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	c := status.NewComputer(map[schema.GroupKind]status.Func{
+		{Group: "example.com", Kind: "Database"}: fn,
+	})
+	for _, st := range []map[string]any{
+		nil, // the controller has not written a status yet
+		{"phase": "Provisioning", "message": "creating volume"},
+		{"conditions": []any{map[string]any{"type": "Ready", "status": "True"}}},
+	} {
+		db := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "example.com/v1",
+			"kind":       "Database",
+			"metadata":   map[string]any{"name": "orders", "generation": int64(1)},
+		}}
+		if st != nil {
+			db.Object["status"] = st
+		}
+		res, err := c.Compute(db)
+		if err != nil {
+			fmt.Println("error:", err)
+			continue
+		}
+		fmt.Println(res.Status, "-", res.Message)
+	}
+	// Output:
+	// InProgress - Database is not current yet
+	// InProgress - creating volume
+	// Current - Database is current
+}
+
+func ExampleNewCELExpr() {
+	// A boolean expression over one object, as a wait.CEL goal uses it.
+	expr, err := status.NewCELExpr("status.?readyReplicas.orValue(0) >= spec.replicas")
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	deploy := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apps/v1",
+		"kind":       "Deployment",
+		"spec":       map[string]any{"replicas": int64(3)},
+	}}
+	ok, err := expr.Eval(deploy)
+	fmt.Println(ok, err)
+
+	deploy.Object["status"] = map[string]any{"readyReplicas": int64(3)}
+	ok, err = expr.Eval(deploy)
+	fmt.Println(ok, err)
+
+	_, err = status.NewCELExpr("status.readyReplicas >= spec.replicas +")
+	var ce *status.CELError
+	fmt.Println(errors.As(err, &ce))
+	// Output:
+	// false <nil>
+	// true <nil>
+	// true
+}
+
+func ExampleBuiltin() {
+	// The rule pack, opt-in: wait.Options{StatusFuncs: status.Builtin()}.
+	c := status.NewComputer(status.Builtin())
+	rollout := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "argoproj.io/v1alpha1",
+		"kind":       "Rollout",
+		"metadata":   map[string]any{"name": "web", "generation": int64(4)},
+		"status": map[string]any{
+			"observedGeneration": "4",
+			"phase":              "Degraded",
+			"message":            "RolloutAborted: Rollout aborted update to revision 4",
+		},
+	}}
+	res, err := c.Compute(rollout)
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	fmt.Println(res.Status, "-", res.Message)
+	// Output: Failed - Degraded: RolloutAborted: Rollout aborted update to revision 4
+}
+
+func ExampleNewComputerWithOptions() {
+	c := status.NewComputerWithOptions(nil, status.ComputerOptions{RequireStatus: true})
+	widget := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "example.com/v1",
+		"kind":       "Widget",
+		"metadata":   map[string]any{"name": "w", "generation": int64(1)},
+	}}
+	res, _ := c.Compute(widget)
+	fmt.Println(res.Status, "-", res.Message)
+
+	widget.Object["status"] = map[string]any{"observedGeneration": int64(1)}
+	res, _ = c.Compute(widget)
+	fmt.Println(res.Status, "-", res.Message)
+	// Output:
+	// InProgress - Widget is waiting for its controller to write a status
+	// Current - Resource is current
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	unstructured "k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kwait-dev/kwait/status"
 )
@@ -91,6 +92,56 @@ func FuzzCompute(f *testing.F) {
 		}
 		if again.Status != res.Status {
 			t.Fatalf("status after Augment = %s, before = %s", again.Status, res.Status)
+		}
+	})
+}
+
+// FuzzBuiltin checks that the rule pack never panics and returns a valid
+// status or a *FuncError wrapping a *CELError, whatever the status holds,
+// for each kind of the pack.
+func FuzzBuiltin(f *testing.F) {
+	for _, s := range []string{
+		`{}`,
+		`{"phase":"Healthy","observedGeneration":"1"}`,
+		`{"phase":["x"],"message":7}`,
+		`{"conditions":[{"type":"Succeeded","status":"True"}]}`,
+		`{"conditions":[null,{"type":1},{"type":"Ready"}]}`,
+		`{"parents":[{"parentRef":{},"conditions":[{"type":"Accepted","status":"True","observedGeneration":"1"}]}]}`,
+		`{"health":{"status":"Healthy"},"sync":{"status":"Synced","comparedTo":{"source":null}}}`,
+		`{"validationErrors":[1,null],"failureReason":{}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	c := status.NewComputer(status.Builtin())
+	kinds := make([]schema.GroupKind, 0)
+	for gk := range status.BuiltinRules() {
+		kinds = append(kinds, gk)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var st any
+		if err := json.Unmarshal(data, &st); err != nil {
+			return
+		}
+		for _, gk := range kinds {
+			u := &unstructured.Unstructured{Object: map[string]any{
+				"apiVersion": gk.Group + "/v1",
+				"kind":       gk.Kind,
+				"metadata":   map[string]any{"name": "x", "generation": float64(1)},
+				"spec":       map[string]any{"claimNames": st},
+				"status":     st,
+			}}
+			res, err := c.Compute(u)
+			if err != nil {
+				var fe *status.FuncError
+				var ce *status.CELError
+				if res != nil || !errors.As(err, &fe) || !errors.As(err, &ce) {
+					t.Fatalf("%s: Compute = %v, %v; want nil and a *FuncError wrapping a *CELError", gk, res, err)
+				}
+				continue
+			}
+			if _, perr := status.FromString(string(res.Status)); perr != nil {
+				t.Fatalf("%s: invalid status %q", gk, res.Status)
+			}
 		}
 	})
 }
