@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -8,24 +9,25 @@ import (
 )
 
 // BenchmarkAggregatorEvent is the hot path of a wait per object change: an
-// observation through the coalescing queue, status.Compute, the change
-// check, the O(1) aggregate and the event handed to the reader.
+// observation through the input queue, status.Compute, the change check,
+// the O(1) aggregate, and the update through the outbox to the caller.
 func BenchmarkAggregatorEvent(b *testing.B) {
 	for _, n := range []int{1, 1000, 10000} {
 		b.Run(fmt.Sprintf("resources=%d", n), func(b *testing.B) {
-			e, err := New(Options{Client: informers.NewDynamicClient(fakeDynamic()), Mapper: testMapper()})
+			e, err := New(testOptions(informers.NewDynamicClient(fakeDynamic())))
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer e.Close()
-			sent := 0
-			w := &waiter{e: e, send: func(Event) bool { sent++; return true }, final: func(Event) {}}
+			w := &waiter[Event]{e: e, ctx: context.Background(), conv: identity}
+			g := &group{}
 			w.objs = make([]*tracked, n)
 			for i := range w.objs {
-				w.objs[i] = &tracked{index: i}
+				w.objs[i] = &tracked{index: i, pos: i, group: g}
 			}
 			w.agg.Total = n
-			w.q = newQueue(n)
+			w.q = newQueue()
+			w.box = newOutbox(n)
 			// Two states per object, alternating, so every observation is
 			// a change that gives an event.
 			states := [2]informers.Observation{}
@@ -34,14 +36,20 @@ func BenchmarkAggregatorEvent(b *testing.B) {
 				u.SetResourceVersion("")
 				states[i] = informers.Observation{Key: informers.Key{Namespace: "ns", Name: "w"}, Object: u}
 			}
-			var batch []pending
+			sent := 0
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
-				w.q.push(i%n, states[(i/n)%2], false)
-				batch = w.q.drain(batch[:0])
-				for _, p := range batch {
-					w.applyPending(w.objs[p.i], p.slot)
+				w.q.push(input{g: g, pos: i % n, obs: states[(i/n)%2]})
+				for _, in := range w.q.take() {
+					w.apply(in)
+				}
+				for {
+					if _, _, ok := w.box.peek(); !ok {
+						break
+					}
+					w.box.pop()
+					sent++
 				}
 			}
 			b.StopTimer()

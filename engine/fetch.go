@@ -16,24 +16,19 @@ type FetchResult struct {
 }
 
 // Fetch returns the status of each of ids, in input order, read from the
-// API server with at most ReadConcurrency requests in flight: one
-// consistent LIST for every (resource, namespace) with ListThreshold or
-// more of them, a GET each otherwise. A resource that does not exist is
-// Current with MessageNotExist.
+// API server through the read planner: one consistent LIST for every
+// (resource, namespace) with ListThreshold or more of them, a GET each
+// otherwise, at most ReadConcurrency requests in flight per resource. A
+// resource that does not exist is Current with MessageNotExist.
 //
 // Fetch never answers from an informer's cache: a cache may lag a write the
 // caller just made, and a one-shot read has no later event to correct it.
 func (e *Engine) Fetch(ctx context.Context, ids []Identifier) []FetchResult {
 	results := make([]FetchResult, len(ids))
-	targets := make([]target, len(ids))
-	type gk struct {
-		res       informers.Resource
-		namespace string
-	}
-	// positions of each unread object, by source.
-	toRead := make(map[gk]map[informers.Key][]int)
-	var order []gk
+	byRes := make(map[informers.Resource][]int) // positions to read, per resource
+	var order []informers.Resource
 	ms := newMappings(e.opts.Mapper)
+	targets := make([]target, len(ids))
 	for i, id := range ids {
 		t := ms.resolve(id)
 		targets[i] = t
@@ -41,55 +36,23 @@ func (e *Engine) Fetch(ctx context.Context, ids []Identifier) []FetchResult {
 			results[i] = e.result(informers.Observation{Err: t.err})
 			continue
 		}
-		k := gk{res: t.res, namespace: t.key.Namespace}
-		if toRead[k] == nil {
-			toRead[k] = make(map[informers.Key][]int)
-			order = append(order, k)
+		if byRes[t.res] == nil {
+			order = append(order, t.res)
 		}
-		toRead[k][t.key] = append(toRead[k][t.key], i)
+		byRes[t.res] = append(byRes[t.res], i)
 	}
-
-	var mu sync.Mutex
-	deliver := func(k gk) func(informers.Observation) {
-		return func(o informers.Observation) {
-			r := e.result(o)
-			mu.Lock()
-			defer mu.Unlock()
-			for _, i := range toRead[k][o.Key] {
-				results[i] = r
-			}
-		}
-	}
-	sem := make(chan struct{}, e.opts.ReadConcurrency)
 	var wg sync.WaitGroup
-	run := func(read func() []informers.Observation, to func(informers.Observation)) {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			for _, o := range read() { // reads fail fast on a done context
-				to(o)
-			}
-			return
-		}
+	for _, res := range order {
 		wg.Go(func() {
-			defer func() { <-sem }()
-			for _, o := range read() {
-				to(o)
+			positions := byRes[res]
+			keys := make([]informers.Key, len(positions))
+			for j, p := range positions {
+				keys[j] = targets[p].key
+			}
+			for j, o := range e.sources.Read(ctx, res, keys) {
+				results[positions[j]] = e.result(o)
 			}
 		})
-	}
-	for _, k := range order {
-		keys := make([]informers.Key, 0, len(toRead[k]))
-		for key := range toRead[k] {
-			keys = append(keys, key)
-		}
-		if len(keys) >= e.opts.ListThreshold {
-			run(func() []informers.Observation { return e.listKeys(ctx, k.res, k.namespace, keys) }, deliver(k))
-			continue
-		}
-		for _, key := range keys {
-			run(func() []informers.Observation { return []informers.Observation{e.get(ctx, k.res, key)} }, deliver(k))
-		}
 	}
 	wg.Wait()
 	return results

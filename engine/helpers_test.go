@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
+	"k8s.io/utils/clock"
 
 	"github.com/kwait-dev/kwait/informers"
 	"github.com/kwait-dev/kwait/status"
@@ -42,9 +43,10 @@ func testMapper() meta.RESTMapper {
 
 func fakeDynamic(objs ...runtime.Object) *dynamicfake.FakeDynamicClient {
 	return dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{
-		cmGVR:     "ConfigMapList",
-		widgetGVR: "WidgetList",
-		nsGVR:     "NamespaceList",
+		cmGVR:           "ConfigMapList",
+		widgetGVR:       "WidgetList",
+		nsGVR:           "NamespaceList",
+		crdResource.GVR: "CustomResourceDefinitionList",
 	}, objs...)
 }
 
@@ -162,10 +164,24 @@ func (c *watchingClient) Get(ctx context.Context, res informers.Resource, ns, na
 
 func (c *watchingClient) IsWatchListSemanticsUnSupported() bool { return true }
 
+// testOptions are valid Options over c for tests: no linger, a 20ms poll.
+func testOptions(c informers.Client) Options {
+	return Options{
+		Client:                c,
+		Mapper:                testMapper(),
+		PollInterval:          20 * time.Millisecond,
+		FinalEventTimeout:     time.Minute,
+		ClusterScopeThreshold: 20,
+		ObjectScopeThreshold:  3,
+		ListThreshold:         10,
+		ReadConcurrency:       8,
+		Clock:                 clock.RealClock{},
+	}
+}
+
 func newTestEngine(t *testing.T, c informers.Client, mut ...func(*Options)) *Engine {
 	t.Helper()
-	linger := time.Duration(0)
-	opts := Options{Client: c, Mapper: testMapper(), Linger: &linger, PollInterval: 20 * time.Millisecond}
+	opts := testOptions(c)
 	for _, f := range mut {
 		f(&opts)
 	}

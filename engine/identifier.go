@@ -50,6 +50,26 @@ type target struct {
 	res informers.Resource
 	key informers.Key
 	err error
+	// retry: err came from the RESTMapper (a kind not served yet, or
+	// discovery failing), and a later lookup may succeed. Bad input never
+	// does.
+	retry bool
+}
+
+// unresolvedID is what makes two identifiers of a kind that does not
+// resolve yet the same object: the namespace is not defaulted yet, but ""
+// and "default" name the same one.
+type unresolvedID struct {
+	gk              schema.GroupKind
+	namespace, name string
+}
+
+func unresolvedOf(id Identifier) unresolvedID {
+	ns := id.Namespace
+	if ns == "" {
+		ns = metav1.NamespaceDefault
+	}
+	return unresolvedID{gk: id.GVK.GroupKind(), namespace: ns, name: id.Name}
 }
 
 // id is what makes two targets the same object.
@@ -121,10 +141,14 @@ func (ms *mappings) resolve(id Identifier) target {
 	}
 	m, err := ms.mapping(id.GVK.GroupKind(), id.GVK.Version)
 	if err != nil {
+		// Every mapper error may pass: a kind whose CRD comes later, or
+		// discovery failing while the API server is unreachable.
+		t := fail(err)
 		if meta.IsNoMatchError(err) {
-			return fail(fmt.Errorf("%w: %w", ErrUnknownKind, err))
+			t = fail(fmt.Errorf("%w: %w", ErrUnknownKind, err))
 		}
-		return fail(err)
+		t.retry = true
+		return t
 	}
 	namespaced := m.Scope.Name() == meta.RESTScopeNameNamespace
 	ns := id.Namespace

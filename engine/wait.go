@@ -2,12 +2,9 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sync"
-	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/resourceversion"
 
 	"github.com/kwait-dev/kwait/informers"
@@ -27,44 +24,17 @@ const (
 // been Current at least once, one Completed follows, then the channel
 // closes; if ctx ends first, one Aborted with the last aggregate does.
 //
-// One goroutine owns the wait's state; sources only enqueue into it, and
-// when the reader is slow, states of the same resource coalesce (the
-// newest wins). The final event waits for a reader at most the engine's
-// linger after ctx has ended, so an abandoned channel leaks nothing.
+// One goroutine owns the wait's state and applies every observation as it
+// arrives, whether or not the caller is reading; when the caller is
+// slower, a resource's unread update is replaced by its newest, and the
+// updates keep the order of their changes. The last event waits for a
+// reader as long as ctx lasts, and FinalEventTimeout after it ended, so
+// an abandoned channel leaks nothing.
 func Wait[E any](ctx context.Context, e *Engine, ids []Identifier, conv func(Event) E) <-chan E {
 	out := make(chan E, 1)
 	// ids is read again later (kinds resolved late): keep a copy the caller
 	// cannot change.
-	w := &waiter{e: e, ctx: ctx, ids: slices.Clone(ids)}
-	w.send = func(ev Event) bool {
-		select {
-		case out <- conv(ev):
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	w.final = func(ev Event) {
-		// Deliver at once when there is room: the select below picks at
-		// random between a free buffer and a done context.
-		select {
-		case out <- conv(ev):
-			return
-		default:
-		}
-		select {
-		case out <- conv(ev):
-			return
-		case <-ctx.Done():
-		}
-		t := e.opts.Clock.NewTimer(e.finalGrace())
-		defer t.Stop()
-		select {
-		case out <- conv(ev):
-		case <-t.C():
-			e.opts.Logger.V(1).Info("final event dropped: nobody read the channel", "type", ev.Type.String())
-		}
-	}
+	w := &waiter[E]{e: e, ctx: ctx, ids: slices.Clone(ids), out: out, conv: conv}
 	go func() {
 		defer close(out)
 		w.run()
@@ -72,79 +42,84 @@ func Wait[E any](ctx context.Context, e *Engine, ids []Identifier, conv func(Eve
 	return out
 }
 
-// finalGrace is how long a final event waits for a reader after the
-// wait's context has ended.
-func (e *Engine) finalGrace() time.Duration {
-	if e.opts.Linger != nil {
-		return *e.opts.Linger
-	}
-	return informers.DefaultLinger
-}
-
 // tracked is the state of one resource of a wait.
 type tracked struct {
 	index  int // first position in the request
+	pos    int // position in waiter.objs
 	target target
+	group  *group // the group reading it; nil while unresolved
 
+	// What the resource's newest observation says.
+	hasData    bool
+	dataStatus status.Status
+	dataMsg    string
+	dataErr    error  // status could not be computed
+	existed    bool   // the object was seen to exist during this wait
+	lastRV     string // resourceVersion of the newest state applied
+	readErr    error  // the last read of this object failed
+	srcErr     error  // the source reading it fails
+	srcErrFrom *group // the group whose health set srcErr; nil when the wait set it
+
+	// What the caller was last told.
 	observed    bool
 	everCurrent bool
 	status      status.Status
 	message     string
 	errText     string
-
-	existed  bool   // the object was seen to exist during this wait
-	lastRV   string // resourceVersion of the newest state applied
-	baseline bool   // waiting for a fresh read before trusting the source
-	held     *informers.Observation
 }
 
-type waiter struct {
-	e     *Engine
-	ctx   context.Context
-	ids   []Identifier
-	send  func(Event) bool
-	final func(Event)
+type waiter[E any] struct {
+	e    *Engine
+	ctx  context.Context
+	ids  []Identifier
+	out  chan E
+	conv func(Event) E
 
-	objs   []*tracked
-	agg    status.Aggregate
-	failed bool // some resource is Failed
-	q      *queue
+	objs []*tracked
+	agg  status.Aggregate
+	q    *queue
+	box  *outbox
+	end  *Event // the final event, once decided
 
-	// bgCtx ends the wait's helper goroutines (baseline reads, kind
-	// re-resolution), which bg tracks.
+	// bgCtx ends the wait's helper goroutines (kind re-resolution), which
+	// bg tracks.
 	bgCtx  context.Context
 	bg     sync.WaitGroup
-	groups []*group // live groups, in start order
+	groups []*group // every group started, in start order
 }
 
-func (w *waiter) run() {
-	var errs, unknown []int
-	byID := make(map[objectID]int, len(w.ids))
+func (w *waiter[E]) run() {
+	var retry []int
+	byID := make(map[objectID]bool, len(w.ids))
+	byUnresolved := make(map[unresolvedID]bool)
 	ms := newMappings(w.e.opts.Mapper)
 	for i, id := range w.ids {
 		t := ms.resolve(id)
-		if t.err == nil {
-			if _, dup := byID[t.id()]; dup {
+		switch {
+		case t.err == nil:
+			if byID[t.id()] {
 				continue
 			}
-			byID[t.id()] = len(w.objs)
-		} else {
-			errs = append(errs, len(w.objs))
-			if errors.Is(t.err, ErrUnknownKind) {
-				unknown = append(unknown, len(w.objs))
+			byID[t.id()] = true
+		case t.retry:
+			// A kind not served yet: two identifiers of one object must
+			// not be tracked twice once it is.
+			u := unresolvedOf(id)
+			if byUnresolved[u] {
+				continue
 			}
+			byUnresolved[u] = true
+			retry = append(retry, len(w.objs))
 		}
-		w.objs = append(w.objs, &tracked{index: i, target: t})
+		w.objs = append(w.objs, &tracked{index: i, pos: len(w.objs), target: t})
 	}
 	w.agg.Total = len(w.objs)
 	if w.agg.Total == 0 {
 		w.final(Event{Type: Completed, Aggregate: status.CurrentStatus})
 		return
 	}
-	w.q = newQueue(len(w.objs))
-	for _, p := range errs {
-		w.q.push(p, informers.Observation{Err: w.objs[p].target.err}, false)
-	}
+	w.q = newQueue()
+	w.box = newOutbox(len(w.objs))
 
 	bgCtx, cancel := context.WithCancel(w.ctx)
 	w.bgCtx = bgCtx
@@ -160,140 +135,219 @@ func (w *waiter) run() {
 
 	positions := make([]int, 0, len(w.objs))
 	for p, t := range w.objs {
-		if t.target.err == nil {
-			positions = append(positions, p)
-		}
-	}
-	for _, g := range w.newGroups(positions) {
-		w.start(g)
-	}
-	if len(unknown) > 0 {
-		w.resolveLater(unknown, false)
-	}
-
-	var batch []pending
-	for {
-		select {
-		case <-w.ctx.Done():
-			w.final(Event{Type: Aborted, Aggregate: w.agg.Status()})
-			return
-		case <-w.q.notify:
-		}
-		for _, sig := range w.q.takeSignals() {
-			w.handle(sig)
-		}
-		batch = w.q.drain(batch[:0])
-		for _, p := range batch {
-			if !w.applyPending(w.objs[p.i], p.slot) {
-				return
-			}
-		}
-	}
-}
-
-// applyPending applies what was queued for t: the baseline first, then
-// what the source held back during the read, then the newest source state.
-// It checks for completion after each, so nothing follows the update that
-// makes the aggregate Current. It returns false when the wait has ended,
-// after sending its final event.
-func (w *waiter) applyPending(t *tracked, s slot) bool {
-	var steps [3]*informers.Observation
-	if s.hasBase {
-		steps[0] = &s.base
-	}
-	if s.hasObs {
-		steps[2] = &s.obs
-	}
-	for i := 0; i < len(steps); i++ {
-		o := steps[i]
-		if o == nil {
+		if t.target.err != nil {
+			t.readErr = t.target.err
+			w.refresh(t)
 			continue
 		}
-		var ok bool
-		if i == 0 {
-			var held *informers.Observation
-			held, ok = w.applyBaseline(t, *o)
-			steps[1] = held
-		} else {
-			ok = w.applySource(t, *o)
+		positions = append(positions, p)
+	}
+	sizes := w.e.kindSizes(w.ctx, w.targets(positions))
+	for _, g := range w.newGroups(positions, sizes) {
+		w.start(g)
+	}
+	if len(retry) > 0 {
+		w.resolveLater(retry, false)
+	}
+	w.loop()
+}
+
+// loop applies inputs and hands updates to the caller until the wait ends.
+func (w *waiter[E]) loop() {
+	var (
+		next    E
+		nextSeq uint64 // the change next was converted from; 0 for none
+	)
+	for {
+		var out chan<- E
+		if ev, seq, ok := w.box.peek(); ok {
+			if seq != nextSeq {
+				// The update to send was replaced by a newer one.
+				next, nextSeq = w.conv(ev), seq
+			}
+			out = w.out
+		} else if w.end != nil {
+			w.final(*w.end)
+			return
 		}
-		if !ok {
-			w.final(Event{Type: Aborted, Aggregate: w.agg.Status()})
-			return false
-		}
-		if w.agg.Status() == status.CurrentStatus {
-			w.final(Event{Type: Completed, Aggregate: status.CurrentStatus})
-			return false
-		}
-		if w.failed && w.e.opts.FailFast {
-			w.final(Event{Type: Failed, Aggregate: status.FailedStatus})
-			return false
+		select {
+		case <-w.ctx.Done():
+			if w.end == nil {
+				w.end = &Event{Type: Aborted, Aggregate: w.agg.Status()}
+			}
+			w.final(*w.end)
+			return
+		case <-w.q.notify:
+			for _, in := range w.q.take() {
+				if w.end != nil {
+					break // nothing after the update that ended the wait
+				}
+				w.apply(in)
+			}
+		case out <- next:
+			w.box.pop()
+			nextSeq = 0
 		}
 	}
-	return true
 }
 
-// clusterWide reports whether n namespaces of one kind are watched as one.
-func (e *Engine) clusterWide(n int) bool {
-	switch e.opts.Scope {
-	case ScopeCluster:
-		return true
-	case ScopeNamespace:
-		return false
+// final delivers the last event: at once if the channel has room, else as
+// soon as the caller reads, for as long as ctx lasts and FinalEventTimeout
+// after.
+func (w *waiter[E]) final(ev Event) {
+	v := w.conv(ev)
+	select {
+	case w.out <- v:
+		return
+	default:
 	}
-	return n > e.opts.ClusterScopeThreshold
+	select {
+	case w.out <- v:
+		return
+	case <-w.ctx.Done():
+	}
+	t := w.e.opts.Clock.NewTimer(w.e.opts.FinalEventTimeout)
+	defer t.Stop()
+	select {
+	case w.out <- v:
+	case <-t.C():
+		w.e.opts.Logger.V(1).Info("final event dropped: nobody read the channel", "type", ev.Type.String())
+	}
 }
 
-// objectScope reports whether n objects of one (resource, namespace) are
-// watched one by one. Only ScopeAuto does: the explicit scopes mean what
-// they say.
-func (e *Engine) objectScope(n int) bool {
-	return e.opts.Scope == ScopeAuto && n <= e.opts.ObjectScopeThreshold
+func (w *waiter[E]) apply(in input) {
+	switch {
+	case in.sig != nil:
+		w.handle(in.sig)
+	case in.health != nil:
+		w.onHealth(in.g, *in.health)
+	default:
+		w.onObservation(in.g, in.pos, in.obs)
+	}
 }
 
-// applyBaseline applies a fresh read. It returns what the source held back
-// meanwhile, still to be applied, and false when the wait ended.
-func (w *waiter) applyBaseline(t *tracked, o informers.Observation) (*informers.Observation, bool) {
-	if apierrors.IsForbidden(o.Err) {
-		// The caller may watch the object but not GET it: trust the
-		// source, as nothing fresher can be had.
-		t.baseline = false
-		held := t.held
-		t.held = nil
-		return held, true
+// onObservation applies what g's source says about the resource at pos,
+// unless g no longer reads it or the state is older than one applied.
+func (w *waiter[E]) onObservation(g *group, pos int, o informers.Observation) {
+	t := w.objs[pos]
+	if g.dead || t.group != g {
+		return
 	}
 	if o.Err != nil {
-		// Still no baseline: report the error, keep holding the source.
-		return nil, w.observe(t, o)
+		t.readErr = o.Err
+		w.refresh(t)
+		return
 	}
-	t.baseline = false
-	held := t.held
-	t.held = nil
-	if held != nil && o.Object == nil && o.ResourceVersion == "" {
-		// A GET that found nothing has no resourceVersion to compare
-		// with: whatever the source held predates it.
-		held = nil
+	if isOlder(o.ResourceVersion, t.lastRV) {
+		return
 	}
-	return held, w.observe(t, o)
+	t.readErr = nil
+	if t.srcErr != nil && t.srcErrFrom != g {
+		t.srcErr, t.srcErrFrom = nil, nil // set by a group it has left
+	}
+	w.setData(t, o)
+	w.refresh(t)
 }
 
-// applySource applies a source's observation unless it is older than what
-// the wait already knows. It returns false when the wait ended.
-func (w *waiter) applySource(t *tracked, o informers.Observation) bool {
-	if o.Err == nil {
-		switch {
-		case t.baseline:
-			t.held = &o
-			return true
-		case isOlder(o.ResourceVersion, t.lastRV):
-			return true
-		case o.Object == nil && !o.Deleted && o.ResourceVersion == "" && t.lastRV != "":
-			// A cache that has not seen the object yet, not a deletion
-			// (which comes as Deleted): the wait knows a newer state.
-			return true
-		}
+// onHealth applies a change of g's source as a whole.
+func (w *waiter[E]) onHealth(g *group, h informers.Health) {
+	if g.dead {
+		return
 	}
-	return w.observe(t, o)
+	switch h.State {
+	case informers.Failing:
+		for _, k := range g.keys {
+			t := w.objs[g.pos[k]]
+			t.srcErr, t.srcErrFrom = h.Err, g
+			w.refresh(t)
+		}
+	case informers.Healthy:
+		for _, k := range g.keys {
+			if t := w.objs[g.pos[k]]; t.srcErrFrom == g {
+				t.srcErr, t.srcErrFrom = nil, nil
+				w.refresh(t)
+			}
+		}
+	case informers.Forbidden:
+		w.demote(g)
+	case informers.Gone:
+		w.gone(g, h.Err)
+	}
+}
+
+func (w *waiter[E]) setData(t *tracked, o informers.Observation) {
+	t.hasData, t.dataErr, t.dataMsg = true, nil, ""
+	if o.ResourceVersion != "" {
+		t.lastRV = o.ResourceVersion
+	}
+	if o.Object == nil {
+		t.dataStatus, t.dataMsg = status.CurrentStatus, MessageNotExist
+		if o.Deleted || t.existed {
+			t.dataMsg = MessageDeleted
+		}
+		return
+	}
+	t.existed = true
+	res, err := w.e.computer.Compute(o.Object)
+	if err != nil {
+		t.dataStatus, t.dataErr = status.UnknownStatus, err
+		return
+	}
+	t.dataStatus, t.dataMsg = res.Status, res.Message
+}
+
+// refresh tells the caller what t is now, if that changed: a failing
+// source or read first, else the newest state. It decides the end of the
+// wait when this change completes it.
+func (w *waiter[E]) refresh(t *tracked) {
+	var (
+		st  status.Status
+		msg string
+		err error
+	)
+	switch {
+	case t.srcErr != nil:
+		st, err = status.UnknownStatus, t.srcErr
+	case t.readErr != nil:
+		st, err = status.UnknownStatus, t.readErr
+	case t.hasData:
+		st, msg, err = t.dataStatus, t.dataMsg, t.dataErr
+	default:
+		return // nothing known yet
+	}
+	errText := ""
+	if err != nil {
+		errText = err.Error()
+	}
+	if t.observed && st == t.status && msg == t.message && errText == t.errText {
+		return
+	}
+	if !t.observed {
+		t.observed = true
+		w.agg.Observed++
+	}
+	if st == status.CurrentStatus && !t.everCurrent {
+		t.everCurrent = true
+		w.agg.EverCurrent++
+	}
+	t.status, t.message, t.errText = st, msg, errText
+	agg := w.agg.Status()
+	w.box.put(t.pos, Event{Type: ResourceUpdate, Aggregate: agg, Index: t.index, Status: st, Message: msg, Err: err})
+	switch {
+	case w.end != nil:
+	case agg == status.CurrentStatus:
+		w.end = &Event{Type: Completed, Aggregate: status.CurrentStatus}
+	case w.e.opts.FailFast && st == status.FailedStatus:
+		w.end = &Event{Type: Failed, Aggregate: status.FailedStatus}
+	}
+}
+
+func (w *waiter[E]) targets(positions []int) []target {
+	out := make([]target, len(positions))
+	for i, p := range positions {
+		out[i] = w.objs[p].target
+	}
+	return out
 }
 
 // isOlder reports whether rv is known to be older than than. Versions that
@@ -304,61 +358,4 @@ func isOlder(rv, than string) bool {
 	}
 	c, err := resourceversion.CompareResourceVersion(rv, than)
 	return err == nil && c < 0
-}
-
-// observe turns an observation into the resource's status and emits a
-// ResourceUpdate when it changed. It returns false when the wait ended.
-func (w *waiter) observe(t *tracked, o informers.Observation) bool {
-	var (
-		st  status.Status
-		msg string
-		err error
-	)
-	switch {
-	case o.Err != nil:
-		st, err = status.UnknownStatus, o.Err
-	case o.Object == nil:
-		st, msg = status.CurrentStatus, MessageNotExist
-		if o.Deleted || t.existed {
-			msg = MessageDeleted
-		}
-	default:
-		t.existed = true
-		res, cerr := w.e.computer.Compute(o.Object)
-		if cerr != nil {
-			st, err = status.UnknownStatus, cerr
-		} else {
-			st, msg = res.Status, res.Message
-		}
-	}
-	if o.Err == nil && o.ResourceVersion != "" {
-		t.lastRV = o.ResourceVersion
-	}
-	errText := ""
-	if err != nil {
-		errText = err.Error()
-	}
-	if t.observed && st == t.status && msg == t.message && errText == t.errText {
-		return true
-	}
-	if !t.observed {
-		t.observed = true
-		w.agg.Observed++
-	}
-	if st == status.FailedStatus {
-		w.failed = true
-	}
-	if st == status.CurrentStatus && !t.everCurrent {
-		t.everCurrent = true
-		w.agg.EverCurrent++
-	}
-	t.status, t.message, t.errText = st, msg, errText
-	return w.send(Event{
-		Type:      ResourceUpdate,
-		Aggregate: w.agg.Status(),
-		Index:     t.index,
-		Status:    st,
-		Message:   msg,
-		Err:       err,
-	})
 }

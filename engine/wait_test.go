@@ -254,7 +254,7 @@ func TestWaitCoalescesForASlowReader(t *testing.T) {
 	// A second subscriber on the same informer (the wait's, on its one
 	// object) sees deliveries right after the wait's handler has queued them.
 	res := informers.Resource{GVR: widgetGVR, GVK: widgetGVK, Namespaced: true}
-	lease, err := e.sources.Acquire(res, informers.Scope{Namespace: "ns", Name: "w"}, informers.Watch)
+	lease, err := e.sources.Acquire(res, informers.Scope{Namespace: "ns", Name: "w"}, informers.Watch, informers.AcquireOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +269,7 @@ func TestWaitCoalescesForASlowReader(t *testing.T) {
 			conds, _, _ := unstructured.NestedSlice(o.Object.Object, "status", "conditions")
 			seen <- conds[0].(map[string]any)["message"].(string)
 		}
-	})
+	}, nil)
 	defer cancel()
 	for i := 1; i <= n; i++ {
 		update(t, dc, widgetGVR, widget("ns", "w", "False", fmt.Sprintf("step %d", i)))
@@ -452,10 +452,19 @@ func TestWaitScope(t *testing.T) {
 		ids:  []Identifier{id(nsGVK, "", "team")},
 		want: [][]request{informerOn("namespaces", "", "metadata.name=team")},
 	}, {
-		name: "auto, few namespaces, no object scope: per namespace",
+		// 3 of the kind's 7: one count of the kind (a LIST with limit 1),
+		// then per namespace.
+		name: "auto, a few of the kind in few namespaces: per namespace",
 		mut:  []func(*Options){objectThreshold(-1)},
 		ids:  cms[:3],
-		want: [][]request{informerOn("configmaps", "ns-0", ""), informerOn("configmaps", "ns-1", ""), informerOn("configmaps", "ns-2", "")},
+		want: [][]request{{{Verb: "list", Resource: "configmaps"}}, informerOn("configmaps", "ns-0", ""), informerOn("configmaps", "ns-1", ""), informerOn("configmaps", "ns-2", "")},
+	}, {
+		// 4 of the kind's 7: watching the kind costs less than 4
+		// namespaces.
+		name: "auto, most of the kind in few namespaces: cluster-wide",
+		mut:  []func(*Options){objectThreshold(-1)},
+		ids:  cms[:4],
+		want: [][]request{informerOn("configmaps", "", "")},
 	}, {
 		name: "auto, many namespaces: cluster-wide, not per object",
 		ids:  cms,
@@ -490,17 +499,24 @@ func TestWaitScope(t *testing.T) {
 			linger := time.Hour
 			c := newWatchingClient(fakeDynamic(objs...))
 			e := newTestEngine(t, c, append([]func(*Options){func(o *Options) {
-				o.Linger, o.ClusterScopeThreshold = &linger, 5
+				o.Linger, o.ClusterScopeThreshold = linger, 5
 			}}, tc.mut...)...)
 			evs := collect(t, Wait(context.Background(), e, tc.ids, identity))
 			if evs[len(evs)-1].Type != Completed {
 				t.Fatalf("got %+v, want Completed", steps(evs))
 			}
-			waitForWatches(t, c, len(tc.want))
-			if n := e.RunningSources(); n != len(tc.want) {
-				t.Errorf("%d sources, want %d", n, len(tc.want))
+			want := slices.Concat(tc.want...)
+			watches := 0
+			for _, r := range want {
+				if r.Verb == "watch" {
+					watches++
+				}
 			}
-			if d := cmp.Diff(sortedUnique(slices.Concat(tc.want...)), sortedUnique(c.requests("list", "watch"))); d != "" {
+			waitForWatches(t, c, watches)
+			if n := e.RunningSources(); n != watches {
+				t.Errorf("%d sources, want %d", n, watches)
+			}
+			if d := cmp.Diff(sortedUnique(want), sortedUnique(c.requests("list", "watch"))); d != "" {
 				t.Errorf("lists and watches (-want +got):\n%s", d)
 			}
 			// Every informer is new: its first list is the wait's baseline.
@@ -540,7 +556,7 @@ func TestWaitObjectScopeReusesAWiderInformer(t *testing.T) {
 			t.Parallel()
 			linger := time.Hour
 			c := newWatchingClient(fakeDynamic(objs...))
-			e := newTestEngine(t, c, func(o *Options) { o.Linger, o.ClusterScopeThreshold = &linger, 3 })
+			e := newTestEngine(t, c, func(o *Options) { o.Linger, o.ClusterScopeThreshold = linger, 3 })
 			evs := collect(t, Wait(context.Background(), e, tc.first, identity))
 			if evs[len(evs)-1].Type != Completed {
 				t.Fatalf("first wait: got %+v, want Completed", steps(evs))

@@ -19,17 +19,17 @@ func TestInformerKeepsObjectsCompact(t *testing.T) {
 	t.Parallel()
 	a, b := fleetObject("ns", "a", 5), fleetObject("ns", "b", 6)
 	dyn := fakeDynamic(a.DeepCopy(), b.DeepCopy())
-	m, err := New(NewDynamicClient(dyn), Options{})
+	m, err := New(NewDynamicClient(dyn), testOpts())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Stop()
-	lease, err := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch)
+	lease, err := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch, AcquireOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer lease.Release()
-	inf := lease.Source.(*informer)
+	inf := lease.src.(*informer)
 	keys := []Key{{Namespace: "ns", Name: "a"}, {Namespace: "ns", Name: "b"}}
 	// The stripped objects by resourceVersion.
 	updated := fleetObject("ns", "a", 7)
@@ -53,12 +53,12 @@ func TestInformerKeepsObjectsCompact(t *testing.T) {
 		}
 	}
 	early := newRecorder()
-	defer lease.Subscribe(keys, early.handle)()
+	defer lease.Subscribe(keys, early.handle, nil)()
 	await(early, map[Key]string{keys[0]: "5", keys[1]: "6"})
 
 	// A later subscriber reads the store, which must decode.
 	late := newRecorder()
-	defer lease.Subscribe(keys, late.handle)()
+	defer lease.Subscribe(keys, late.handle, nil)()
 	await(late, map[Key]string{keys[0]: "5", keys[1]: "6"})
 
 	// An update reaches both through an event.
@@ -115,9 +115,9 @@ func TestCachedObjectMeetsClientGo(t *testing.T) {
 
 func TestInformerDeliversDeletions(t *testing.T) {
 	t.Parallel()
-	inf := newInformer(fakeClient(), cmRes, Scope{Namespace: "ns"}, logr.Discard())
+	inf := newInformer(fakeClient(), cmRes, Scope{Namespace: "ns"}, logr.Discard(), func() {})
 	rec := newRecorder()
-	defer inf.Subscribe([]Key{{Namespace: "ns", Name: "a"}}, rec.handle)()
+	defer inf.Subscribe([]Key{{Namespace: "ns", Name: "a"}}, rec.handle, nil)()
 
 	obj, _ := compactKeeping(fleetObject("ns", "a", 5), true)
 	inf.onDelete(obj)
@@ -136,10 +136,10 @@ func TestInformerDeliversDeletions(t *testing.T) {
 
 func TestInformerDeliversMalformedObjectsAsErrors(t *testing.T) {
 	t.Parallel()
-	inf := newInformer(fakeClient(), cmRes, Scope{Namespace: "ns"}, logr.Discard())
+	inf := newInformer(fakeClient(), cmRes, Scope{Namespace: "ns"}, logr.Discard(), func() {})
 	keys := []Key{{Namespace: "ns", Name: "nan"}, {Namespace: "ns", Name: "corrupt"}}
 	early, mid, late := newRecorder(), newRecorder(), newRecorder()
-	defer inf.Subscribe(keys, early.handle)()
+	defer inf.Subscribe(keys, early.handle, nil)()
 
 	// An event whose object cannot be encoded.
 	nan := fleetObject("ns", "nan", 5)
@@ -156,9 +156,9 @@ func TestInformerDeliversMalformedObjectsAsErrors(t *testing.T) {
 	if err := inf.store.Add(&cachedObject{namespace: "ns", name: "corrupt", resourceVersion: "6", raw: []byte("{")}); err != nil {
 		t.Fatal(err)
 	}
-	defer inf.Subscribe(keys, mid.handle)()
+	defer inf.Subscribe(keys, mid.handle, nil)()
 	inf.markSynced()
-	defer inf.Subscribe(keys, late.handle)()
+	defer inf.Subscribe(keys, late.handle, nil)()
 
 	for _, tc := range []struct {
 		name string

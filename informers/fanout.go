@@ -2,32 +2,36 @@ package informers
 
 import "sync"
 
-// fanout routes observations to the subscriptions of their key. Its mutex
-// also orders deliveries against Subscribe and cancel, so a handler never
-// runs after its cancel has returned.
+// fanout routes observations to the subscriptions of their key, and health
+// to every subscription once. Its mutex also orders deliveries against
+// Subscribe and cancel, so a handler never runs after its cancel has
+// returned.
 type fanout struct {
 	mu    sync.Mutex
 	byKey map[Key][]*subscription
+	subs  map[*subscription]struct{}
 }
 
 type subscription struct {
-	keys []Key
-	h    Handler
+	keys   []Key
+	h      Handler
+	health HealthHandler
 	// seenAll is set by an informer when the subscription predates its
-	// first event and no error has reached it since: it has seen every
-	// change of its keys.
+	// first event: it has seen every change of its keys.
 	seenAll bool
 }
 
-// addLocked registers h for keys.
-func (f *fanout) addLocked(keys []Key, h Handler) *subscription {
+// addLocked registers h and health for keys.
+func (f *fanout) addLocked(keys []Key, h Handler, health HealthHandler) *subscription {
 	if f.byKey == nil {
 		f.byKey = make(map[Key][]*subscription)
+		f.subs = make(map[*subscription]struct{})
 	}
-	s := &subscription{keys: keys, h: h}
+	s := &subscription{keys: keys, h: h, health: health}
 	for _, k := range keys {
 		f.byKey[k] = append(f.byKey[k], s)
 	}
+	f.subs[s] = struct{}{}
 	return s
 }
 
@@ -38,6 +42,7 @@ func (f *fanout) cancelFunc(s *subscription) func() {
 		once.Do(func() {
 			f.mu.Lock()
 			defer f.mu.Unlock()
+			delete(f.subs, s)
 			for _, k := range s.keys {
 				subs := f.byKey[k]
 				for i, other := range subs {
@@ -60,6 +65,20 @@ func (f *fanout) cancelFunc(s *subscription) func() {
 func (f *fanout) deliverLocked(obs Observation) {
 	for _, s := range f.byKey[obs.Key] {
 		s.h(obs)
+	}
+}
+
+// tell hands h to s's health handler, if it has one.
+func (s *subscription) tell(h Health) {
+	if s.health != nil {
+		s.health(h)
+	}
+}
+
+// healthLocked hands h to every subscription, once each.
+func (f *fanout) healthLocked(h Health) {
+	for s := range f.subs {
+		s.tell(h)
 	}
 }
 

@@ -28,25 +28,29 @@ type informer struct {
 	store cache.Store
 	ctrl  cache.Controller
 
+	// broken is called once, without locks held, when the source gets a
+	// 403 or 404 on list or watch: the manager then hands it out no more.
+	broken func()
+
 	// fanout.mu also guards the fields below.
 	fanout
 	synced  bool
 	handled bool // an event reached the handlers
 	// live is synced, for the transform, which runs on the reflector's
 	// goroutine.
-	live    atomic.Bool
-	failing error // the last list/watch error, nil once a call succeeds
-	// forbidden is set by the first 403: later calls fail without a
-	// request, so the reflector's own retries and its fallback from a
-	// streaming list to a LIST cost the API server nothing while the
-	// engine moves the wait to a lower rung and stops this informer.
-	forbidden atomic.Pointer[error]
+	live   atomic.Bool
+	health Health
+	// final is the error of the first 403 or 404: later calls fail with it
+	// without a request, so the reflector's own retries and its fallback
+	// from a streaming list to a LIST cost the API server nothing while
+	// the holders discard this informer.
+	final atomic.Pointer[error]
 }
 
 var _ Source = (*informer)(nil)
 
-func newInformer(c WatchClient, res Resource, scope Scope, log logr.Logger) *informer {
-	i := &informer{res: res, scope: scope, log: log}
+func newInformer(c WatchClient, res Resource, scope Scope, log logr.Logger, broken func()) *informer {
+	i := &informer{res: res, scope: scope, log: log, broken: broken}
 	namespace := scope.Namespace
 	// One object is listed and watched with a name field selector, which
 	// RBAC grants to a role limited by resourceNames.
@@ -56,7 +60,7 @@ func newInformer(c WatchClient, res Resource, scope Scope, log logr.Logger) *inf
 	}
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-			if err := i.forbiddenErr(); err != nil {
+			if err := i.finalErr(); err != nil {
 				return nil, err
 			}
 			opts.FieldSelector = fieldSelector
@@ -76,7 +80,7 @@ func newInformer(c WatchClient, res Resource, scope Scope, log logr.Logger) *inf
 		},
 		// Streaming lists (sendInitialEvents) are consistent by contract.
 		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-			if err := i.forbiddenErr(); err != nil {
+			if err := i.finalErr(); err != nil {
 				return nil, err
 			}
 			opts.FieldSelector = fieldSelector
@@ -143,6 +147,7 @@ func (i *informer) transform(obj any) (any, error) {
 // most subscriptions predate the initial list, and decoding a fleet's
 // objects again would only repeat them.
 func (i *informer) deliverAllLocked(skipSeen bool) {
+	rv := i.ctrl.LastSyncResourceVersion()
 	for k, subs := range i.byKey {
 		obj, exists, err := i.store.GetByKey(k.String())
 		var obs *Observation
@@ -151,7 +156,7 @@ func (i *informer) deliverAllLocked(skipSeen bool) {
 				continue
 			}
 			if obs == nil {
-				o := stored(k, obj, exists, err)
+				o := stored(k, obj, exists, err, rv)
 				obs = &o
 			}
 			s.h(*obs)
@@ -159,18 +164,23 @@ func (i *informer) deliverAllLocked(skipSeen bool) {
 	}
 }
 
+// lookupLocked is the cached state of k. The sync resourceVersion is read
+// before the store: an absence is then known as of a version no newer than
+// the store's state.
 func (i *informer) lookupLocked(k Key) Observation {
+	rv := i.ctrl.LastSyncResourceVersion()
 	obj, exists, err := i.store.GetByKey(k.String())
-	return stored(k, obj, exists, err)
+	return stored(k, obj, exists, err, rv)
 }
 
-// stored is the observation of k from what the store returned for it.
-func stored(k Key, obj any, exists bool, err error) Observation {
+// stored is the observation of k from what the store returned for it; an
+// absence is known as of syncRV.
+func stored(k Key, obj any, exists bool, err error, syncRV string) Observation {
 	if err != nil {
 		return Observation{Key: k, Err: err}
 	}
 	if !exists {
-		return Observation{Key: k}
+		return Observation{Key: k, ResourceVersion: syncRV}
 	}
 	c, ok := obj.(*cachedObject)
 	if !ok {
@@ -179,47 +189,62 @@ func stored(k Key, obj any, exists bool, err error) Observation {
 	return c.observation(c.decode())
 }
 
-func (i *informer) forbiddenErr() error {
-	if err := i.forbidden.Load(); err != nil {
+func (i *informer) finalErr() error {
+	if err := i.final.Load(); err != nil {
 		return *err
 	}
 	return nil
 }
 
-// report records the outcome of a list or watch call. Failures reach every
-// subscriber as an Observation with Err; the first success after a failure
-// re-sends the cached state so subscribers can clear the error.
+// report records the outcome of a list or watch call and tells the
+// subscribers when the source's health changes: a failure once (again only
+// when its message changes), the first success after it once. A 403 or a
+// 404 is final: the manager drops the informer at once.
 func (i *informer) report(ctx context.Context, err error) {
-	if err != nil && ctx.Err() != nil {
+	if err != nil && (ctx.Err() != nil || errors.Is(err, context.Canceled)) {
 		return // shutting down, not a failure
 	}
+	var h Health
+	switch {
+	case err == nil:
+		h = Health{State: Healthy}
+	case apierrors.IsForbidden(err):
+		h = Health{State: Forbidden}
+	case apierrors.IsNotFound(err):
+		h = Health{State: Gone}
+	default:
+		h = Health{State: Failing}
+	}
+	if err != nil {
+		h.Err = &ListWatchError{Resource: i.res.GVR.Resource, Scope: i.scope, Err: err}
+		if h.State != Failing {
+			i.final.CompareAndSwap(nil, &err)
+		}
+	}
 	i.mu.Lock()
-	defer i.mu.Unlock()
+	changed := h.State != i.health.State || errText(h.Err) != errText(i.health.Err)
+	if !changed || i.health.State == Forbidden || i.health.State == Gone {
+		i.mu.Unlock()
+		return
+	}
+	i.health = h
 	if err == nil {
-		if i.failing != nil {
-			i.failing = nil
-			i.log.V(1).Info("informer recovered")
-			if i.synced {
-				i.deliverAllLocked(false)
-			}
-		}
-		return
+		i.log.V(1).Info("informer recovered")
+	} else {
+		i.log.V(1).Info("list/watch failed", "state", h.State.String(), "err", h.Err.Error())
 	}
-	if errors.Is(err, context.Canceled) {
-		return
+	i.healthLocked(h)
+	i.mu.Unlock()
+	if h.State == Forbidden || h.State == Gone {
+		i.broken()
 	}
-	if apierrors.IsForbidden(err) && i.forbidden.Load() == nil {
-		i.forbidden.Store(&err)
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
 	}
-	err = &ListWatchError{Resource: i.res.GVR.Resource, Scope: i.scope, Err: err}
-	i.failing = err
-	i.log.V(1).Info("list/watch failed", "err", err.Error())
-	for k, subs := range i.byKey {
-		for _, s := range subs {
-			s.seenAll = false // it needs the state again once this clears
-			s.h(Observation{Key: k, Err: err})
-		}
-	}
+	return err.Error()
 }
 
 // onUpsert runs on the controller's goroutine, the only one that calls
@@ -252,19 +277,17 @@ func (i *informer) onDelete(obj any) {
 	i.deliverLocked(obs)
 }
 
-func (i *informer) Subscribe(keys []Key, h Handler) func() {
+func (i *informer) Subscribe(keys []Key, h Handler, health HealthHandler) func() {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	s := i.addLocked(keys, h)
+	s := i.addLocked(keys, h, health)
 	s.seenAll = !i.handled
-	switch {
-	case i.synced:
+	if i.health.State != Healthy {
+		s.tell(i.health)
+	}
+	if i.synced {
 		for _, k := range keys {
 			h(i.lookupLocked(k))
-		}
-	case i.failing != nil:
-		for _, k := range keys {
-			h(Observation{Key: k, Err: i.failing})
 		}
 	}
 	return i.cancelFunc(s)

@@ -121,12 +121,12 @@ func (r *recorder) next(t *testing.T) Observation {
 func TestInformerDeliversStateAndStripsIt(t *testing.T) {
 	t.Parallel()
 	linger := time.Duration(0)
-	m, err := New(fakeClient(configMap("ns", "a", 5)), Options{Linger: &linger})
+	m, err := New(fakeClient(configMap("ns", "a", 5)), testOpts(func(o *Options) { o.Linger = linger }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Stop()
-	lease, err := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch)
+	lease, err := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch, AcquireOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,8 +135,8 @@ func TestInformerDeliversStateAndStripsIt(t *testing.T) {
 		t.Error("first lease is not fresh")
 	}
 	rec, missing := newRecorder(), newRecorder()
-	defer lease.Subscribe([]Key{{Namespace: "ns", Name: "a"}}, rec.handle)()
-	defer lease.Subscribe([]Key{{Namespace: "ns", Name: "gone"}}, missing.handle)()
+	defer lease.Subscribe([]Key{{Namespace: "ns", Name: "a"}}, rec.handle, nil)()
+	defer lease.Subscribe([]Key{{Namespace: "ns", Name: "gone"}}, missing.handle, nil)()
 
 	got := rec.next(t)
 	if got.Object == nil || got.ResourceVersion != "5" {
@@ -157,15 +157,15 @@ func TestLeasesShareAndLinger(t *testing.T) {
 	t.Parallel()
 	clk := clocktesting.NewFakeClock(time.Now())
 	linger := time.Minute
-	m, err := New(fakeClient(), Options{Linger: &linger, Clock: clk})
+	m, err := New(fakeClient(), testOpts(func(o *Options) { o.Linger, o.Clock = linger, clk }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Stop()
 
-	a, _ := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch)
-	b, _ := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch)
-	other, _ := m.Acquire(cmRes, Scope{Namespace: "other"}, Watch)
+	a, _ := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch, AcquireOptions{})
+	b, _ := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch, AcquireOptions{})
+	other, _ := m.Acquire(cmRes, Scope{Namespace: "other"}, Watch, AcquireOptions{})
 	if !a.Fresh || b.Fresh || !other.Fresh {
 		t.Errorf("fresh = %t, %t, %t; want true, false, true", a.Fresh, b.Fresh, other.Fresh)
 	}
@@ -180,7 +180,7 @@ func TestLeasesShareAndLinger(t *testing.T) {
 		t.Fatalf("%d sources right after release, want 2 lingering", n)
 	}
 	// Re-acquiring within the linger reuses the warm source.
-	c, _ := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch)
+	c, _ := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch, AcquireOptions{})
 	if c.Fresh {
 		t.Error("lease within the linger started a new source")
 	}
@@ -197,21 +197,21 @@ func TestLeasesShareAndLinger(t *testing.T) {
 
 func TestClusterWideSourceServesNamespaces(t *testing.T) {
 	t.Parallel()
-	m, err := New(fakeClient(), Options{})
+	m, err := New(fakeClient(), testOpts())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Stop()
-	all, _ := m.Acquire(cmRes, Scope{Namespace: ""}, Watch)
+	all, _ := m.Acquire(cmRes, Scope{Namespace: ""}, Watch, AcquireOptions{})
 	defer all.Release()
-	ns, _ := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch)
+	ns, _ := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch, AcquireOptions{})
 	defer ns.Release()
-	cluster, _ := m.Acquire(nsRes, Scope{Namespace: "ignored"}, Watch)
+	cluster, _ := m.Acquire(nsRes, Scope{Namespace: "ignored"}, Watch, AcquireOptions{})
 	defer cluster.Release()
 	if ns.Fresh || m.Running() != 2 {
 		t.Errorf("namespace lease fresh=%t with %d sources; want it served by the cluster-wide source", ns.Fresh, m.Running())
 	}
-	other, _ := m.Acquire(cmRes, Scope{Namespace: "elsewhere"}, Watch)
+	other, _ := m.Acquire(cmRes, Scope{Namespace: "elsewhere"}, Watch, AcquireOptions{})
 	defer other.Release()
 	if other.Fresh || m.Running() != 2 {
 		t.Error("a second namespace started a source though the cluster-wide one serves it")
@@ -220,12 +220,12 @@ func TestClusterWideSourceServesNamespaces(t *testing.T) {
 
 func TestStopEndsEverythingAndIsIdempotent(t *testing.T) {
 	t.Parallel()
-	m, err := New(fakeClient(), Options{})
+	m, err := New(fakeClient(), testOpts())
 	if err != nil {
 		t.Fatal(err)
 	}
-	held, _ := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch)
-	if _, err := m.Acquire(cmRes, Scope{Namespace: "p"}, Poll); err != nil {
+	held, _ := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch, AcquireOptions{})
+	if _, err := m.Acquire(cmRes, Scope{Namespace: "p"}, Poll, AcquireOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
@@ -237,7 +237,7 @@ func TestStopEndsEverythingAndIsIdempotent(t *testing.T) {
 	if n := m.Running(); n != 0 {
 		t.Errorf("%d sources after Stop", n)
 	}
-	if _, err := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch); !errors.Is(err, ErrStopped) {
+	if _, err := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch, AcquireOptions{}); !errors.Is(err, ErrStopped) {
 		t.Errorf("Acquire after Stop: %v, want ErrStopped", err)
 	}
 }
@@ -245,16 +245,16 @@ func TestStopEndsEverythingAndIsIdempotent(t *testing.T) {
 func TestOptionsAndModes(t *testing.T) {
 	t.Parallel()
 	neg := -time.Second
-	if _, err := New(nil, Options{}); err == nil {
+	if _, err := New(nil, testOpts()); err == nil {
 		t.Error("nil client accepted")
 	}
-	if _, err := New(fakeClient(), Options{Linger: &neg}); err == nil {
+	if _, err := New(fakeClient(), testOpts(func(o *Options) { o.Linger = neg })); err == nil {
 		t.Error("negative linger accepted")
 	}
-	if _, err := New(fakeClient(), Options{PollInterval: -1}); err == nil {
+	if _, err := New(fakeClient(), testOpts(func(o *Options) { o.PollInterval = -1 })); err == nil {
 		t.Error("negative poll interval accepted")
 	}
-	m, err := New(getOnly{}, Options{})
+	m, err := New(getOnly{}, testOpts())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +262,7 @@ func TestOptionsAndModes(t *testing.T) {
 	if m.CanWatch() {
 		t.Error("a Client without Watch can watch")
 	}
-	if _, err := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch); !errors.Is(err, ErrCannotWatch) {
+	if _, err := m.Acquire(cmRes, Scope{Namespace: "ns"}, Watch, AcquireOptions{}); !errors.Is(err, ErrCannotWatch) {
 		t.Errorf("Watch on a get-only client: %v, want ErrCannotWatch", err)
 	}
 }
@@ -287,23 +287,23 @@ func (getOnly) List(context.Context, Resource, string, metav1.ListOptions) (*uns
 func TestPollerPollsNewKeysAtOnceThenEveryInterval(t *testing.T) {
 	t.Parallel()
 	clk := clocktesting.NewFakeClock(time.Now())
-	m, err := New(getOnly{}, Options{Clock: clk, PollInterval: time.Minute})
+	m, err := New(getOnly{}, testOpts(func(o *Options) { o.Clock, o.PollInterval = clk, time.Minute }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Stop()
-	lease, err := m.Acquire(cmRes, Scope{Namespace: "ns"}, Poll)
+	lease, err := m.Acquire(cmRes, Scope{Namespace: "ns"}, Poll, AcquireOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer lease.Release()
 	rec := newRecorder()
-	defer lease.Subscribe([]Key{{Namespace: "ns", Name: "present"}}, rec.handle)()
+	defer lease.Subscribe([]Key{{Namespace: "ns", Name: "present"}}, rec.handle, nil)()
 	if o := rec.next(t); o.Object == nil || o.ResourceVersion != "1" {
 		t.Fatalf("first poll %+v, want the object", o)
 	}
 	broken := newRecorder()
-	defer lease.Subscribe([]Key{{Namespace: "ns", Name: "broken"}, {Namespace: "ns", Name: "absent"}}, broken.handle)()
+	defer lease.Subscribe([]Key{{Namespace: "ns", Name: "broken"}, {Namespace: "ns", Name: "absent"}}, broken.handle, nil)()
 	got := map[string]Observation{}
 	for range 2 {
 		o := broken.next(t)

@@ -89,7 +89,7 @@ type pollTest struct {
 	keys []Key
 }
 
-const pollTestInterval = time.Minute
+const pollTestInterval = 20 * time.Second
 
 // startPollTest starts a poller of cmRes in namespace (all when "") over
 // objs, its LISTs failing with listErr if set, subscribes keys, and returns
@@ -98,18 +98,21 @@ func startPollTest(t *testing.T, namespace string, listThreshold int, listErr er
 	t.Helper()
 	pt := &pollTest{t: t, clk: clocktesting.NewFakeClock(time.Now()), dyn: fakeDynamic(objs...), rec: newRecorder(), keys: keys}
 	pt.c = &countingClient{Client: NewDynamicClient(pt.dyn), listErr: listErr}
-	m, err := New(pt.c, Options{Clock: pt.clk, PollInterval: pollTestInterval, ListThreshold: listThreshold})
+	if listThreshold == 0 {
+		listThreshold = 10
+	}
+	m, err := New(pt.c, testOpts(func(o *Options) { o.Clock, o.PollInterval, o.ListThreshold = pt.clk, pollTestInterval, listThreshold }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(m.Stop)
-	lease, err := m.Acquire(cmRes, Scope{Namespace: namespace}, Poll)
+	lease, err := m.Acquire(cmRes, Scope{Namespace: namespace}, Poll, AcquireOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(lease.Release)
-	pt.p = lease.Source.(*poller)
-	t.Cleanup(lease.Subscribe(keys, pt.rec.handle))
+	pt.p = lease.src.(*poller)
+	t.Cleanup(lease.Subscribe(keys, pt.rec.handle, nil))
 	synctest.Wait()
 	return pt
 }
@@ -240,7 +243,7 @@ func TestPollerListsFromThreshold(t *testing.T) {
 		pt.expectCalls(0, 2)
 		pt.expect("round after the deletion", map[Key]state{
 			missing: {ResourceVersion: listRV(2)},
-			gone:    {Deleted: true, ResourceVersion: listRV(2)},
+			gone:    {ResourceVersion: listRV(2)},
 		})
 
 		pt.round()
@@ -249,11 +252,6 @@ func TestPollerListsFromThreshold(t *testing.T) {
 			missing: {ResourceVersion: listRV(3)},
 			gone:    {ResourceVersion: listRV(3)},
 		})
-		pt.p.mu.Lock()
-		defer pt.p.mu.Unlock()
-		if len(pt.p.existed) != len(keys) {
-			t.Errorf("the poller keeps state of %d objects, want only the %d subscribed", len(pt.p.existed), len(keys))
-		}
 	})
 }
 
@@ -274,7 +272,7 @@ func TestPollerGetsBelowThreshold(t *testing.T) {
 		// which makes a round of ten: a LIST.
 		tenth := Key{Namespace: "ns", Name: "cm-09"}
 		late := newRecorder()
-		t.Cleanup(pt.p.Subscribe([]Key{tenth}, late.handle))
+		t.Cleanup(pt.p.Subscribe([]Key{tenth}, late.handle, nil))
 		synctest.Wait()
 		pt.expectCalls(19, 0)
 		if got := late.drain(); len(got) != 1 || got[0].Object != nil || got[0].Err != nil {
@@ -303,11 +301,17 @@ func TestPollerGetsOnceListIsForbidden(t *testing.T) {
 		pt.delete(gone)
 		pt.round()
 		pt.expectCalls(6, 1)
-		pt.expect("round after the deletion", map[Key]state{missing: {}, gone: {Deleted: true}})
+		pt.expect("round after the deletion", map[Key]state{missing: {}, gone: {}})
 
 		pt.round()
 		pt.expectCalls(9, 1)
 		pt.expect("round after that", map[Key]state{missing: {}, gone: {}})
+
+		// Once listForbiddenFor has passed, a LIST is tried again, in case
+		// it was granted meanwhile: still refused, the round GETs.
+		pt.round()
+		pt.expectCalls(12, 2)
+		pt.expect("round after the refusal expired", map[Key]state{missing: {}, gone: {}})
 	})
 }
 
@@ -335,17 +339,7 @@ func TestPollerListsAgainAfterOtherErrors(t *testing.T) {
 		pt.expectCalls(0, 3)
 		pt.expect("round after the failure", map[Key]state{
 			missing: {ResourceVersion: listRV(3)},
-			gone:    {Deleted: true, ResourceVersion: listRV(3)},
+			gone:    {ResourceVersion: listRV(3)},
 		})
 	})
-}
-
-func TestListThresholdDefault(t *testing.T) {
-	t.Parallel()
-	for _, n := range []int{-1, 0} {
-		opts, err := defaultOpts(Options{ListThreshold: n})
-		if err != nil || opts.ListThreshold != DefaultListThreshold {
-			t.Errorf("ListThreshold %d defaults to %d (%v), want %d", n, opts.ListThreshold, err, DefaultListThreshold)
-		}
-	}
 }

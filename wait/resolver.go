@@ -46,8 +46,15 @@ type Options struct {
 	// kstatus wait package did. Defaults to false.
 	Poll bool
 	// Linger is how long an informer that no wait holds keeps running, so
-	// that back-to-back calls answer from a warm cache. Defaults to 10s.
+	// that back-to-back calls answer from a warm cache; a pointer to 0
+	// stops it at once. Defaults to 10s.
 	Linger *time.Duration
+	// FinalEventTimeout is how long the last event of a wait (Completed,
+	// Aborted, Failed) waits to be received once the wait's context has
+	// ended, before the wait takes the channel for abandoned and closes
+	// it. While the context lasts, the last event waits as long as it
+	// takes. Defaults to 1m.
+	FinalEventTimeout time.Duration
 	// Scope chooses the informers' scope. Defaults to ScopeAuto.
 	Scope Scope
 	// ObjectScopeThreshold is the number of objects of one kind in one
@@ -132,23 +139,77 @@ func New(cfg *rest.Config, opts Options) (*Resolver, error) {
 	return newResolver(informers.NewDynamicClient(dc), mapper, opts)
 }
 
+// The defaults of Options, and of what Options does not expose. They are
+// resolved here once; the layers below take plain values.
+const (
+	defaultPollInterval      = 2 * time.Second
+	defaultLinger            = 10 * time.Second
+	defaultFinalEventTimeout = time.Minute
+	defaultObjectThreshold   = 3
+	// clusterScopeThreshold: above this many namespaces of one kind, a
+	// wait watches the kind cluster-wide whatever its size.
+	clusterScopeThreshold = 20
+	// listThreshold: from this many objects of one (resource, namespace),
+	// a read is one LIST instead of a GET each.
+	listThreshold = 10
+	// readConcurrency bounds the requests one read has in flight.
+	readConcurrency = 8
+)
+
+// engineOptions resolves opts' defaults into the engine's plain values.
+func engineOptions(c informers.Client, mapper meta.RESTMapper, opts Options) (engine.Options, error) {
+	eo := engine.Options{
+		Client:                c,
+		Mapper:                mapper,
+		Poll:                  opts.Poll,
+		PollInterval:          opts.PollInterval,
+		Linger:                defaultLinger,
+		FinalEventTimeout:     opts.FinalEventTimeout,
+		Scope:                 opts.Scope,
+		ClusterScopeThreshold: clusterScopeThreshold,
+		ObjectScopeThreshold:  opts.ObjectScopeThreshold,
+		ListThreshold:         listThreshold,
+		ReadConcurrency:       readConcurrency,
+		FailFast:              opts.FailFast,
+		StatusFuncs:           opts.StatusFuncs,
+		Logger:                opts.Logger,
+		Clock:                 opts.Clock,
+	}
+	switch {
+	case opts.PollInterval < 0:
+		return eo, fmt.Errorf("negative poll interval %s", opts.PollInterval)
+	case opts.Linger != nil && *opts.Linger < 0:
+		return eo, fmt.Errorf("negative linger %s", *opts.Linger)
+	case opts.FinalEventTimeout < 0:
+		return eo, fmt.Errorf("negative final event timeout %s", opts.FinalEventTimeout)
+	}
+	if opts.PollInterval == 0 {
+		eo.PollInterval = defaultPollInterval
+	}
+	if opts.Linger != nil {
+		eo.Linger = *opts.Linger
+	}
+	if opts.FinalEventTimeout == 0 {
+		eo.FinalEventTimeout = defaultFinalEventTimeout
+	}
+	if opts.ObjectScopeThreshold == 0 {
+		eo.ObjectScopeThreshold = defaultObjectThreshold
+	}
+	if opts.Clock == nil {
+		eo.Clock = clock.RealClock{}
+	}
+	return eo, nil
+}
+
 func newResolver(c informers.Client, mapper meta.RESTMapper, opts Options) (*Resolver, error) {
 	if c == nil {
 		return nil, errors.New("wait: nil client")
 	}
-	e, err := engine.New(engine.Options{
-		Client:               c,
-		Mapper:               mapper,
-		Poll:                 opts.Poll,
-		PollInterval:         opts.PollInterval,
-		Linger:               opts.Linger,
-		Scope:                opts.Scope,
-		FailFast:             opts.FailFast,
-		ObjectScopeThreshold: opts.ObjectScopeThreshold,
-		StatusFuncs:          opts.StatusFuncs,
-		Logger:               opts.Logger,
-		Clock:                opts.Clock,
-	})
+	eo, err := engineOptions(c, mapper, opts)
+	if err != nil {
+		return nil, fmt.Errorf("wait: %w", err)
+	}
+	e, err := engine.New(eo)
 	if err != nil {
 		return nil, fmt.Errorf("wait: %w", err)
 	}
