@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	apiextensionsclientset "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
@@ -36,20 +37,26 @@ type sizes struct {
 	backToBack                 int
 	fetchObjects               int
 	selective                  int
+	// fleet2k keeps its size in --quick: its goals are set for that size.
+	fleet2k, fleet2kNamespaces int
+	lateCRDs                   int
+	cutObjects, cutRepeats     int
 }
 
 var (
-	full  = sizes{flips: 200, flips500ms: 50, flips2s: 10, fleet: 10000, fleetNamespaces: 100, waves: 10, fleetRepeats: 3, backToBack: 50, fetchObjects: 100, selective: 5000}
-	quick = sizes{flips: 50, flips500ms: 20, flips2s: 5, fleet: 1000, fleetNamespaces: 10, waves: 5, fleetRepeats: 3, backToBack: 50, fetchObjects: 100, selective: 1000}
+	full = sizes{flips: 200, flips500ms: 50, flips2s: 10, fleet: 10000, fleetNamespaces: 100, waves: 10, fleetRepeats: 3, backToBack: 50, fetchObjects: 100, selective: 5000,
+		fleet2k: 2000, fleet2kNamespaces: 20, lateCRDs: 5, cutObjects: 100, cutRepeats: 5}
+	quick = sizes{flips: 50, flips500ms: 20, flips2s: 5, fleet: 1000, fleetNamespaces: 10, waves: 5, fleetRepeats: 3, backToBack: 50, fetchObjects: 100, selective: 1000,
+		fleet2k: 2000, fleet2kNamespaces: 20, lateCRDs: 3, cutObjects: 100, cutRepeats: 3}
 )
 
 func main() {
 	q := flag.Bool("quick", false, "smaller sizes, under 3 minutes")
 	out := flag.String("out", "results", "folder for results.md and chart.svg")
 	profile := flag.String("profile", "", "folder for CPU and allocation profiles of each waiter's first fleet pass")
-	only := flag.String("only", "", "comma-separated scenarios to run (latency,fleet,warm,selective); default all")
+	only := flag.String("only", "", "comma-separated scenarios to run ("+strings.Join(scenarioNames(), ",")+"); default all")
 	waiters := flag.String("waiters", "", "comma-separated waiter names to run (default all; for profiling)")
-	reps := flag.Int("reps", 0, "fleet passes per watcher (default 3)")
+	reps := flag.Int("reps", 0, "fleet and fleet2k passes per watcher (default 3)")
 	worker := flag.Bool("worker", false, "run as the fleet's waiting side (internal)")
 	flag.Parse()
 	ctrllog.SetLogger(logr.Discard())
@@ -68,6 +75,12 @@ func main() {
 	if *reps > 0 {
 		sz.fleetRepeats = *reps
 	}
+	for _, name := range strings.Split(*only, ",") {
+		if name != "" && !slices.Contains(scenarioNames(), name) {
+			fmt.Fprintf(os.Stderr, "bench: unknown scenario %q in --only (want %s)\n", name, strings.Join(scenarioNames(), ","))
+			os.Exit(2)
+		}
+	}
 	if *waiters != "" {
 		keep := strings.Split(*waiters, ",")
 		specFilter = func(s waiterSpec) bool { return slices.Contains(keep, s.Name) }
@@ -84,6 +97,28 @@ func main() {
 	}
 }
 
+// scenarios are the benchmark's scenarios in the order they run.
+var scenarios = []struct {
+	name string
+	run  func(*bench, context.Context) error
+}{
+	{"latency", (*bench).latency},
+	{"fleet", (*bench).fleet},
+	{"warm", (*bench).warm},
+	{"selective", (*bench).selective},
+	{"fleet2k", (*bench).fleet2k},
+	{"latecrd", (*bench).latecrd},
+	{"cut", (*bench).cut},
+}
+
+func scenarioNames() []string {
+	names := make([]string, len(scenarios))
+	for i, s := range scenarios {
+		names[i] = s.name
+	}
+	return names
+}
+
 // specFilter picks the waiters of a run (-waiters).
 var specFilter = func(waiterSpec) bool { return true }
 
@@ -98,7 +133,7 @@ func run(sz sizes, isQuick bool, outDir, profileDir, only string) error {
 		ControlPlaneStopTimeout:  60 * time.Second,
 	}
 	for _, k := range kinds {
-		env.CRDs = append(env.CRDs, crd(k))
+		env.CRDs = append(env.CRDs, crd(gk(k)))
 	}
 	logf("starting the control plane")
 	cfg, err := env.Start()
@@ -111,29 +146,21 @@ func run(sz sizes, isQuick bool, outDir, profileDir, only string) error {
 		return err
 	}
 	ctx := context.Background()
-	c := &cluster{dyn: dynamic.NewForConfigOrDie(cfg), core: kubernetes.NewForConfigOrDie(cfg)}
+	c := &cluster{dyn: dynamic.NewForConfigOrDie(cfg), core: kubernetes.NewForConfigOrDie(cfg), ext: apiextensionsclientset.NewForConfigOrDie(cfg)}
 	specs := slices.DeleteFunc(waiterSpecs(), func(s waiterSpec) bool { return !specFilter(s) })
 	b := &bench{cfg: cfg, c: c, sz: sz, specs: specs, res: newResults(), profileDir: profileDir}
 
-	steps := []struct {
-		name string
-		f    func(context.Context) error
-	}{
-		{"latency", b.latency},
-		{"fleet", b.fleet},
-		{"warm", b.warm},
-		{"selective", b.selective},
-	}
-	for _, s := range steps {
+	for _, s := range scenarios {
 		if only != "" && !slices.Contains(strings.Split(only, ","), s.name) {
 			continue
 		}
 		t0 := time.Now()
 		logf("scenario %s", s.name)
-		if err := s.f(ctx); err != nil {
+		if err := s.run(b, ctx); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
 		b.res.wall[s.name] = time.Since(t0)
+		b.res.ran = append(b.res.ran, s.name)
 	}
 	b.res.wall["total"] = time.Since(started)
 
@@ -251,6 +278,25 @@ func waitFor(ch <-chan update, timeout time.Duration, match func(update) bool) (
 			return time.Time{}, fmt.Errorf("timed out after %s", timeout)
 		}
 	}
+}
+
+// waitForAll reads ch until every one of ids has had an update that
+// matches.
+func waitForAll(ch <-chan update, ids []objID, timeout time.Duration, match func(update) bool) error {
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id.key()] = true
+	}
+	_, err := waitFor(ch, timeout, func(u update) bool {
+		if match(u) {
+			delete(want, u.Key)
+		}
+		return len(want) == 0
+	})
+	if err != nil {
+		return fmt.Errorf("%d of %d objects still to see: %w", len(want), len(ids), err)
+	}
+	return nil
 }
 
 func drain(cancel context.CancelFunc, ch <-chan update) {

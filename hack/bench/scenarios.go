@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kwait-dev/kwait/wait"
 )
@@ -117,23 +120,68 @@ type crossCheck struct {
 	counted, server int64
 }
 
-// fleet spreads objects over namespaces and kinds, then, pass after pass,
-// sets them InProgress, starts waiters on all of them, each in a process of
-// its own, sets them Current in waves and times the last write to
-// Completed. The watchers get fleetRepeats passes and the table gives
-// their medians; the pollers get one.
+// fleetParams shape one fleet scenario.
+type fleetParams struct {
+	// name prefixes the scenario's namespaces and notes.
+	name                string
+	objects, namespaces int
+	specs               []waiterSpec
+	// profileTag starts the file names of the passes' profiles.
+	profileTag string
+}
+
+// fleetResult is what one fleet scenario measured.
+type fleetResult struct {
+	objects, namespaces int
+	// runs are the passes of each waiter, by name.
+	runs        map[string][]fleetRun
+	crossChecks []crossCheck
+}
+
+// fleet is the full-size fleet with every waiter.
 func (b *bench) fleet(ctx context.Context) error {
-	n, nsCount := b.sz.fleet, b.sz.fleetNamespaces
+	r, err := b.runFleet(ctx, fleetParams{name: "fleet", objects: b.sz.fleet, namespaces: b.sz.fleetNamespaces, specs: b.specs})
+	b.res.fleet = r
+	return err
+}
+
+// fleet2k is a fleet of 2,000 objects in 20 namespaces for the watchers
+// alone: a mid-sized wait spread over namespaces, where one informer per
+// namespace costs requests and heap that a cluster-wide watch would not.
+func (b *bench) fleet2k(ctx context.Context) error {
+	r, err := b.runFleet(ctx, fleetParams{name: "fleet2k", objects: b.sz.fleet2k, namespaces: b.sz.fleet2kNamespaces, specs: watchers(b.specs), profileTag: "fleet2k-"})
+	b.res.fleet2k = r
+	return err
+}
+
+// watchers are the specs that do not poll.
+func watchers(specs []waiterSpec) []waiterSpec {
+	var out []waiterSpec
+	for _, s := range specs {
+		if s.Interval == 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// runFleet spreads objects over namespaces and kinds, then, pass after
+// pass, sets them InProgress, starts waiters on all of them, each in a
+// process of its own, sets them Current in waves and times the last write
+// to Completed. The watchers get fleetRepeats passes and the table gives
+// their medians; the pollers get one.
+func (b *bench) runFleet(ctx context.Context, fp fleetParams) (fleetResult, error) {
+	n, nsCount := fp.objects, fp.namespaces
+	res := fleetResult{objects: n, namespaces: nsCount, runs: map[string][]fleetRun{}}
 	for i := range nsCount {
-		if err := b.c.namespace(ctx, fmt.Sprintf("fleet-%03d", i)); err != nil {
-			return err
+		if err := b.c.namespace(ctx, fmt.Sprintf("%s-%03d", fp.name, i)); err != nil {
+			return res, err
 		}
 	}
 	ids := make([]objID, n)
 	for i := range ids {
-		ids[i] = objID{Namespace: fmt.Sprintf("fleet-%03d", i%nsCount), Name: fmt.Sprintf("o-%05d", i), GK: gk(kinds[(i/nsCount)%len(kinds)])}
+		ids[i] = objID{Namespace: fmt.Sprintf("%s-%03d", fp.name, i%nsCount), Name: fmt.Sprintf("o-%05d", i), GK: gk(kinds[(i/nsCount)%len(kinds)])}
 	}
-	b.res.fleetSize = n
 	t0 := time.Now()
 	if err := parallel(ctx, ids, writers, func(ctx context.Context, id objID) error {
 		if err := b.c.create(ctx, id); err != nil {
@@ -141,9 +189,9 @@ func (b *bench) fleet(ctx context.Context) error {
 		}
 		return b.c.setStatus(ctx, id, inProgress("initial"))
 	}); err != nil {
-		return err
+		return res, err
 	}
-	b.res.notes = append(b.res.notes, fmt.Sprintf("fleet: created %d objects (+ status) in %s with %d writers", n, time.Since(t0).Round(time.Millisecond), writers))
+	b.res.notes = append(b.res.notes, fmt.Sprintf("%s: created %d objects in %d namespaces (+ status) in %s with %d writers", fp.name, n, nsCount, time.Since(t0).Round(time.Millisecond), writers))
 	logf("  created %d objects in %s", n, time.Since(t0).Round(time.Millisecond))
 
 	round := 0
@@ -176,7 +224,7 @@ func (b *bench) fleet(ctx context.Context) error {
 			return err
 		}
 		for _, spec := range specs {
-			p, err := startWorker(ctx, b.cfg, spec, ids, dir)
+			p, err := startWorker(ctx, b.cfg, spec, ids, dir, fp.profileTag)
 			if err != nil {
 				return nil, kill(err)
 			}
@@ -240,46 +288,51 @@ func (b *bench) fleet(ctx context.Context) error {
 		for i, s := range specs {
 			names[i] = s.Name
 		}
-		b.res.crossChecks = append(b.res.crossChecks, crossCheck{waiters: names, counted: counted, server: reads1 - reads0})
+		res.crossChecks = append(res.crossChecks, crossCheck{waiters: names, counted: counted, server: reads1 - reads0})
 		return runs, nil
 	}
 
 	// The watchers run side by side, fleetRepeats passes; the pollers,
 	// which would load the machine under the watchers, side by side in
 	// one pass of their own.
-	var watchers, pollers []waiterSpec
-	for _, s := range b.specs {
+	var pollers []waiterSpec
+	for _, s := range fp.specs {
 		if s.Interval > 0 {
 			pollers = append(pollers, s)
-		} else {
-			watchers = append(watchers, s)
 		}
 	}
 	var passes [][]waiterSpec
-	for range b.sz.fleetRepeats {
-		if len(watchers) > 0 {
-			passes = append(passes, watchers)
+	if ws := watchers(fp.specs); len(ws) > 0 {
+		for range b.sz.fleetRepeats {
+			passes = append(passes, ws)
 		}
 	}
 	if len(pollers) > 0 {
 		passes = append(passes, pollers)
 	}
+	// Profiles are of each waiter's first pass.
+	profiled := map[string]bool{}
 	for i, specs := range passes {
-		runs, err := pass(specs, b.profileDir != "" && (i == 0 || i == len(passes)-1))
+		profile := false
+		for _, s := range specs {
+			profile = profile || (b.profileDir != "" && !profiled[s.Name])
+			profiled[s.Name] = true
+		}
+		runs, err := pass(specs, profile)
 		if err != nil {
-			return err
+			return res, err
 		}
 		for j, r := range runs {
 			name := specs[j].Name
-			b.res.fleet[name] = append(b.res.fleet[name], r)
+			res.runs[name] = append(res.runs[name], r)
 			logf("  %-18s completed +%s, %d requests, cpu %s, heap %.1f MB, held %.1f KB/object, rss %.1f MB %s", name,
 				r.completedAfter.Round(time.Millisecond), r.requests, r.cpu.Round(time.Millisecond),
 				float64(r.peakHeap)/1e6, float64(r.held)/float64(n)/1e3, float64(r.rssPeak)/1e6, r.err)
 		}
-		cc := b.res.crossChecks[len(b.res.crossChecks)-1]
+		cc := res.crossChecks[len(res.crossChecks)-1]
 		logf("  pass %d: reads counted by the waiters %d, by apiserver_request_total %d", i+1, cc.counted, cc.server)
 	}
-	return nil
+	return res, nil
 }
 
 // warm measures FetchAndResolve with a cold and a warm resolver, and
@@ -411,4 +464,283 @@ func (b *bench) selective(ctx context.Context) error {
 		logf("  %-18s completed in %s, %d requests, %d bytes", spec.Name, took.Round(time.Millisecond), cnt.requests.Load(), cnt.bytes.Load())
 	}
 	return nil
+}
+
+// lateRun is one repetition of the late-CRD scenario. Times are from the
+// moment the benchmark's watch saw the CRD Established.
+type lateRun struct {
+	// delay is from the wait's report of the unknown kind to the CRD's
+	// create.
+	delay time.Duration
+	// created is when the create of the object answered.
+	created time.Duration
+	// firstUpdate is the wait's first update of the object without an
+	// error, firstStatus its status and message.
+	firstUpdate time.Duration
+	firstStatus string
+	completed   time.Duration
+	requests    int64
+}
+
+const (
+	// lateCRDSpread spreads the repetitions' CRD creates over this long
+	// after the wait reported the kind unknown, so that they meet a
+	// retrying waiter at different points of its backoff.
+	lateCRDSpread = 3 * time.Second
+	lateTimeout   = 30 * time.Second
+)
+
+// latecrd starts a wait on a custom resource whose CRD does not exist,
+// then creates the CRD and the object, and times the wait from the moment
+// the benchmark's own watch of the CRD sees it Established. Every
+// repetition uses an API group of its own, so no discovery cache knows it.
+// Only waiters with LateKinds run it.
+func (b *bench) latecrd(ctx context.Context) error {
+	var specs []waiterSpec
+	for _, s := range watchers(b.specs) {
+		if s.LateKinds {
+			specs = append(specs, s)
+		}
+	}
+	ns := "latecrd"
+	if err := b.c.namespace(ctx, ns); err != nil {
+		return err
+	}
+	var crds []string
+	defer func() {
+		for _, name := range crds {
+			_ = b.c.deleteCRD(ctx, name)
+		}
+	}()
+	for si, spec := range specs {
+		for i := range b.sz.lateCRDs {
+			id := objID{Namespace: ns, Name: "late", GK: schema.GroupKind{Group: fmt.Sprintf("late%d-%d.%s", si, i, group), Kind: "Late"}}
+			crds = append(crds, crd(id.GK).Name)
+			delay := lateCRDSpread * time.Duration(i) / time.Duration(b.sz.lateCRDs)
+			r, err := b.lateCRD(ctx, spec, id, delay)
+			if err != nil {
+				return fmt.Errorf("%s, repetition %d: %w", spec.Name, i+1, err)
+			}
+			b.res.late[spec.Name] = append(b.res.late[spec.Name], r)
+			logf("  %-18s CRD created %s after ErrUnknownKind; after Established: object created %s, first update %s (%s), Completed %s, %d requests",
+				spec.Name, dur(r.delay), dur(r.created), dur(r.firstUpdate), r.firstStatus, dur(r.completed), r.requests)
+		}
+	}
+	return nil
+}
+
+// lateCRD is one repetition of latecrd: the CRD of id is created delay
+// after the wait reported its kind unknown.
+func (b *bench) lateCRD(ctx context.Context, spec waiterSpec, id objID, delay time.Duration) (lateRun, error) {
+	cnt := &counter{}
+	w, err := spec.New(cnt.config(b.cfg))
+	if err != nil {
+		return lateRun{}, err
+	}
+	defer w.Close()
+	wctx, cancel := context.WithCancel(ctx)
+	ch := w.Start(wctx, []objID{id})
+	defer drain(cancel, ch)
+	var got update
+	if _, err := waitFor(ch, lateTimeout, func(u update) bool { got = u; return true }); err != nil {
+		return lateRun{}, fmt.Errorf("first update: %w", err)
+	}
+	if !errors.Is(got.Err, wait.ErrUnknownKind) {
+		return lateRun{}, fmt.Errorf("first update: want %v, got %s %q (error %v)", wait.ErrUnknownKind, got.Status, got.Message, got.Err)
+	}
+	time.Sleep(delay)
+	est, err := b.c.createCRD(ctx, crd(id.GK), lateTimeout)
+	if err != nil {
+		return lateRun{}, err
+	}
+	if err := b.c.createServed(ctx, id, lateTimeout); err != nil {
+		return lateRun{}, fmt.Errorf("create %s: %w", id.key(), err)
+	}
+	created := time.Now()
+	var first update
+	done, err := waitFor(ch, lateTimeout, func(u update) bool {
+		if first.At.IsZero() && !u.Completed && u.Err == nil {
+			first = u
+		}
+		got = u
+		return u.Completed
+	})
+	if err != nil {
+		return lateRun{}, fmt.Errorf("Completed (last update %s %q, error %v): %w", got.Status, got.Message, got.Err, err)
+	}
+	if first.At.IsZero() {
+		first.At = done
+	}
+	return lateRun{
+		delay: delay, created: created.Sub(est), firstUpdate: first.At.Sub(est), firstStatus: first.Status + " " + first.Message,
+		completed: done.Sub(est), requests: cnt.requests.Load(),
+	}, nil
+}
+
+// cutRun is one waiter's recovery from one connection cut.
+type cutRun struct {
+	// completed is from the restore to Completed, firstConn from the
+	// restore to the first connection the waiter opened again.
+	completed, firstConn time.Duration
+	// requests are those from the cut to Completed, failed ones included.
+	requests int64
+	err      string
+}
+
+const (
+	// cutFor is how long a connection cut lasts.
+	cutFor     = 3 * time.Second
+	cutTimeout = time.Minute
+)
+
+// cut waits on cutObjects objects with every watcher side by side, each in
+// this process through a loopback proxy of its own. Once every watch is
+// open, it cuts every connection and refuses new ones for cutFor, sets the
+// objects Current meanwhile, restores the proxies and times each waiter
+// from the restore to Completed; cutRepeats times, new waiters each time.
+func (b *bench) cut(ctx context.Context) error {
+	ns := "cut"
+	if err := b.c.namespace(ctx, ns); err != nil {
+		return err
+	}
+	ids := make([]objID, b.sz.cutObjects)
+	for i := range ids {
+		ids[i] = objID{Namespace: ns, Name: fmt.Sprintf("c-%03d", i), GK: gk("Widget")}
+	}
+	if err := parallel(ctx, ids, writers, b.c.create); err != nil {
+		return err
+	}
+	u, err := url.Parse(b.cfg.Host)
+	if err != nil {
+		return err
+	}
+	specs := watchers(b.specs)
+	b.res.cutObjects = len(ids)
+	for rep := range b.sz.cutRepeats {
+		runs, err := b.cutOnce(ctx, specs, ids, u.Host, rep)
+		if err != nil {
+			return fmt.Errorf("repetition %d: %w", rep+1, err)
+		}
+		for i, r := range runs {
+			b.res.cut[specs[i].Name] = append(b.res.cut[specs[i].Name], r)
+			logf("  %-18s restore → first connection %s, → Completed %s, %d requests since the cut %s",
+				specs[i].Name, dur(r.firstConn), dur(r.completed), r.requests, r.err)
+		}
+	}
+	return nil
+}
+
+// cutOnce is one repetition of cut, through proxies to target.
+func (b *bench) cutOnce(ctx context.Context, specs []waiterSpec, ids []objID, target string, rep int) ([]cutRun, error) {
+	msg := fmt.Sprintf("cut %d.", rep)
+	if err := parallel(ctx, ids, writers, func(ctx context.Context, id objID) error {
+		return b.c.setStatus(ctx, id, inProgress(msg))
+	}); err != nil {
+		return nil, err
+	}
+	type side struct {
+		p      *proxy
+		cnt    *counter
+		w      waiter
+		ch     <-chan update
+		cancel context.CancelFunc
+	}
+	// On return the waits end (which ends wg's readers of their streams),
+	// then the waiters, then the proxies they talk through.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	var sides []side
+	defer func() {
+		for _, s := range sides {
+			drain(s.cancel, s.ch)
+			s.w.Close()
+			s.p.Close()
+		}
+	}()
+	for _, spec := range specs {
+		p, err := startProxy(target)
+		if err != nil {
+			return nil, err
+		}
+		cfg, err := p.config(b.cfg)
+		if err != nil {
+			p.Close()
+			return nil, err
+		}
+		cnt := &counter{}
+		w, err := spec.New(cnt.config(cfg))
+		if err != nil {
+			p.Close()
+			return nil, err
+		}
+		wctx, cancel := context.WithCancel(ctx)
+		sides = append(sides, side{p: p, cnt: cnt, w: w, ch: w.Start(wctx, ids), cancel: cancel})
+	}
+	// Every waiter has seen every object, then a write made after that:
+	// its watches are open when the cut comes.
+	for i, s := range sides {
+		if err := waitForAll(s.ch, ids, cutTimeout, func(u update) bool { return strings.Contains(u.Message, msg) }); err != nil {
+			return nil, fmt.Errorf("%s: %w", specs[i].Name, err)
+		}
+	}
+	armed := fmt.Sprintf("cut %d armed.", rep)
+	if err := b.c.setStatus(ctx, ids[0], inProgress(armed)); err != nil {
+		return nil, err
+	}
+	for i, s := range sides {
+		if _, err := waitFor(s.ch, cutTimeout, func(u update) bool { return strings.Contains(u.Message, armed) }); err != nil {
+			return nil, fmt.Errorf("%s: %w", specs[i].Name, err)
+		}
+	}
+
+	// Each waiter's stream is read from here on, so that the errors it
+	// reports during the cut never hold its Completed back.
+	type completion struct {
+		at       time.Time
+		requests int64
+		err      error
+	}
+	done := make([]completion, len(sides))
+	for i, s := range sides {
+		wg.Go(func() {
+			at, err := waitFor(s.ch, cutFor+cutTimeout, func(u update) bool { return u.Completed })
+			done[i] = completion{at: at, requests: s.cnt.requests.Load(), err: err}
+		})
+	}
+	cutAt := time.Now()
+	requests0 := make([]int64, len(sides))
+	for i, s := range sides {
+		s.p.cut()
+		requests0[i] = s.cnt.requests.Load()
+	}
+	if err := parallel(ctx, ids, writers, func(ctx context.Context, id objID) error {
+		return b.c.setStatus(ctx, id, current)
+	}); err != nil {
+		return nil, err
+	}
+	time.Sleep(time.Until(cutAt.Add(cutFor)))
+	restored := make([]time.Time, len(sides))
+	for i, s := range sides {
+		var err error
+		if restored[i], err = s.p.restore(); err != nil {
+			return nil, err
+		}
+	}
+	wg.Wait()
+	runs := make([]cutRun, len(sides))
+	for i, s := range sides {
+		d := done[i]
+		r := cutRun{requests: d.requests - requests0[i], completed: d.at.Sub(restored[i])}
+		switch {
+		case d.err != nil:
+			r.err = d.err.Error()
+		case r.completed < 0:
+			r.err = "Completed during the cut"
+		}
+		if fc := s.p.firstConnection(); !fc.IsZero() {
+			r.firstConn = fc.Sub(restored[i])
+		}
+		runs[i] = r
+	}
+	return runs, nil
 }

@@ -33,9 +33,11 @@ func (o objID) key() string { return o.GK.Kind + "/" + o.Namespace + "/" + o.Nam
 // update is one waiter event translated to a common form. Completed is set
 // once every object of the wait is Current.
 type update struct {
-	Key       string
-	Status    string
-	Message   string
+	Key     string
+	Status  string
+	Message string
+	// Err is the error the library reported for the object, if any.
+	Err       error
 	Completed bool
 	// At is when the adapter received the library's event.
 	At time.Time
@@ -53,16 +55,20 @@ type waiterSpec struct {
 	Name string
 	// Interval is the poll interval, 0 for watchers.
 	Interval time.Duration
-	New      func(cfg *rest.Config) (waiter, error)
+	// LateKinds is set when a wait on a kind the cluster does not serve
+	// yet picks the kind up once its CRD is installed. cli-utils' watcher
+	// does so only when the CRD itself is among the wait's objects.
+	LateKinds bool
+	New       func(cfg *rest.Config) (waiter, error)
 }
 
 func waiterSpecs() []waiterSpec {
 	return []waiterSpec{
-		{Name: "kwait informers", New: func(cfg *rest.Config) (waiter, error) { return newKwait(cfg, wait.Options{}) }},
-		{Name: "kwait poll 2s", Interval: 2 * time.Second, New: func(cfg *rest.Config) (waiter, error) {
+		{Name: "kwait informers", LateKinds: true, New: func(cfg *rest.Config) (waiter, error) { return newKwait(cfg, wait.Options{}) }},
+		{Name: "kwait poll 2s", Interval: 2 * time.Second, LateKinds: true, New: func(cfg *rest.Config) (waiter, error) {
 			return newKwait(cfg, wait.Options{Poll: true, PollInterval: 2 * time.Second})
 		}},
-		{Name: "kwait poll 500ms", Interval: 500 * time.Millisecond, New: func(cfg *rest.Config) (waiter, error) {
+		{Name: "kwait poll 500ms", Interval: 500 * time.Millisecond, LateKinds: true, New: func(cfg *rest.Config) (waiter, error) {
 			return newKwait(cfg, wait.Options{Poll: true, PollInterval: 500 * time.Millisecond})
 		}},
 		{Name: "cli-utils watcher", New: newCLIWatcher},
@@ -147,7 +153,7 @@ func (k *kwaitWaiter) Start(ctx context.Context, ids []objID) <-chan update {
 			case wait.ResourceUpdate:
 				r := ev.EventResource
 				id := objID{Namespace: r.ResourceIdentifier.Namespace, Name: r.ResourceIdentifier.Name, GK: r.ResourceIdentifier.GroupKind}
-				out <- update{Key: id.key(), Status: string(r.Status), Message: r.Message, At: time.Now()}
+				out <- update{Key: id.key(), Status: string(r.Status), Message: r.Message, Err: r.Error, At: time.Now()}
 			case wait.Completed:
 				out <- update{Completed: true, At: time.Now()}
 			}
@@ -185,7 +191,7 @@ func track(ctx context.Context, ids []objID, in <-chan pollevent.Event) <-chan u
 				if !want[k] {
 					continue
 				}
-				out <- update{Key: k, Status: r.Status.String(), Message: r.Message, At: time.Now()}
+				out <- update{Key: k, Status: r.Status.String(), Message: r.Message, Err: r.Error, At: time.Now()}
 				if r.Status == clistatus.CurrentStatus {
 					current[k] = true
 				} else {

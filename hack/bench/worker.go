@@ -218,8 +218,8 @@ type workerProc struct {
 }
 
 // startWorker starts a worker waiting on ids with spec; profiles go to
-// profileDir when it is set.
-func startWorker(ctx context.Context, cfg *rest.Config, spec waiterSpec, ids []objID, profileDir string) (*workerProc, error) {
+// profileDir when it is set, their file names tagged with profileTag.
+func startWorker(ctx context.Context, cfg *rest.Config, spec waiterSpec, ids []objID, profileDir, profileTag string) (*workerProc, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -229,7 +229,7 @@ func startWorker(ctx context.Context, cfg *rest.Config, spec waiterSpec, ids []o
 		CAData: cfg.CAData, CertData: cfg.CertData, KeyData: cfg.KeyData, QPS: cfg.QPS, Burst: cfg.Burst,
 	}
 	if profileDir != "" {
-		slug := strings.ReplaceAll(spec.Name, " ", "-")
+		slug := profileTag + strings.ReplaceAll(spec.Name, " ", "-")
 		a.CPUProfile = filepath.Join(profileDir, "cpu-"+slug+".pprof")
 		a.HeapProfile = filepath.Join(profileDir, "allocs-"+slug+".pprof")
 	}
