@@ -239,7 +239,7 @@ func heldBytes(keep func(*unstructured.Unstructured) any) float64 {
 	runtime.ReadMemStats(&before)
 	for i := range objs {
 		u := fleetObject("fleet", fmt.Sprintf("widget-%05d", i), 1000+i)
-		_, _ = StripForStatus(u)
+		_, _ = stripForStatus(u)
 		objs[i] = keep(u)
 	}
 	runtime.GC()

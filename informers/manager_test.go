@@ -60,7 +60,7 @@ func fleetObject(ns, name string, rv int) *unstructured.Unstructured {
 // stripped is a stripped copy of u.
 func stripped(u *unstructured.Unstructured) *unstructured.Unstructured {
 	u = u.DeepCopy()
-	_, _ = StripForStatus(u)
+	_, _ = stripForStatus(u)
 	return u
 }
 

@@ -9,13 +9,13 @@ import (
 // the object and status computation never reads it.
 const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
-// StripForStatus drops what status computation never reads from a cached
+// stripForStatus drops what status computation never reads from a cached
 // object: managedFields and the last-applied annotation. It edits in place.
 // Informers of this package apply it, then keep the object compact (see
 // compactKeeping).
-func StripForStatus(obj any) (any, error) {
+func stripForStatus(obj any) (any, error) {
 	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-		stripped, err := StripForStatus(d.Obj)
+		stripped, err := stripForStatus(d.Obj)
 		d.Obj = stripped
 		return d, err
 	}
@@ -38,7 +38,7 @@ func StripForStatus(obj any) (any, error) {
 }
 
 // compactKeeping is the informers' transform: it strips an object with
-// StripForStatus and replaces it by a cachedObject, which keeps it as JSON
+// stripForStatus and replaces it by a cachedObject, which keeps it as JSON
 // and, when keepFresh is set, for the event that brought it, as the decoded
 // object too (see cachedObject.take). It is idempotent and never fails: an
 // object that cannot be encoded becomes a cachedObject whose error every
@@ -50,7 +50,7 @@ func compactKeeping(obj any, keepFresh bool) (any, error) {
 		o.Obj, _ = compactKeeping(o.Obj, false)
 		return o, nil
 	case *unstructured.Unstructured:
-		_, _ = StripForStatus(o)
+		_, _ = stripForStatus(o)
 		c := newCachedObject(o)
 		if !keepFresh {
 			c.fresh = nil
@@ -60,4 +60,4 @@ func compactKeeping(obj any, keepFresh bool) (any, error) {
 	return obj, nil // a cachedObject already, as a resync passes
 }
 
-var _ cache.TransformFunc = StripForStatus
+var _ cache.TransformFunc = stripForStatus

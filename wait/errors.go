@@ -1,6 +1,9 @@
 package wait
 
-import "github.com/kwait-dev/kwait/engine"
+import (
+	"github.com/kwait-dev/kwait/engine"
+	"github.com/kwait-dev/kwait/informers"
+)
 
 // Errors a resource of a wait or fetch may carry in EventResource.Error or
 // ResourceResult.Error, wrapped in a *ResolveError where they come from
@@ -28,3 +31,13 @@ var (
 // resolved; Unwrap gives the cause (one of the errors above, or the
 // RESTMapper's).
 type ResolveError = engine.ResolveError
+
+// ListWatchError is the error of every resource an informer reads while
+// its list or watch fails (the API server unreachable, say); it clears on
+// the informer's next successful call. Unwrap gives the client's error,
+// for apierrors.IsForbidden and the like.
+type ListWatchError = informers.ListWatchError
+
+// CacheError is the error of an object an informer could not keep in its
+// cache or read back from it.
+type CacheError = informers.CacheError
