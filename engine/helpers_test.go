@@ -212,6 +212,23 @@ func collect(t *testing.T, ch <-chan Event) []Event {
 	}
 }
 
+// recv returns the next event of a wait; it fails the test if none comes
+// within a generous bound, so that a regression fails fast instead of
+// running into go test's timeout.
+func recv(t testing.TB, ch <-chan Event) Event {
+	t.Helper()
+	select {
+	case ev, ok := <-ch:
+		if !ok {
+			t.Fatal("the wait's channel closed early")
+		}
+		return ev
+	case <-time.After(30 * time.Second):
+		t.Fatal("no event within 30s")
+	}
+	return Event{}
+}
+
 func identity(ev Event) Event { return ev }
 
 func id(gvk schema.GroupVersionKind, ns, name string) Identifier {

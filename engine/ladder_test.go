@@ -18,18 +18,41 @@ import (
 )
 
 // rbacClient forbids what its rules do not allow, as an API server would
-// for a user with that RBAC, and counts every request by rung.
+// for a user with that RBAC, and counts every request by rung. Its rules
+// may change while it serves (set), and cut ends the watches it opened,
+// as an API server does only when the connection drops.
 type rbacClient struct {
 	informers.WatchClient
-	cluster, namespace, object, get bool
 
-	mu    sync.Mutex
-	calls map[string]int // "list cluster", "watch object", "get", ...
+	mu                              sync.Mutex
+	cluster, namespace, object, get bool
+	calls                           map[string]int // "list cluster", "watch object", "get", ...
+	open                            []watch.Interface
+}
+
+// set changes the client's rules.
+func (c *rbacClient) set(f func(c *rbacClient)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f(c)
+}
+
+// cut ends every watch opened so far.
+func (c *rbacClient) cut() {
+	c.mu.Lock()
+	open := c.open
+	c.open = nil
+	c.mu.Unlock()
+	for _, w := range open {
+		w.Stop()
+	}
 }
 
 func (c *rbacClient) IsWatchListSemanticsUnSupported() bool { return true }
 
 func (c *rbacClient) allow(verb, namespace string, opts metav1.ListOptions) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	scope, ok := "namespace", c.namespace
 	switch {
 	case namespace == "":
@@ -37,8 +60,6 @@ func (c *rbacClient) allow(verb, namespace string, opts metav1.ListOptions) erro
 	case opts.FieldSelector != "":
 		scope, ok = "object", c.object && strings.HasPrefix(opts.FieldSelector, "metadata.name=")
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.calls[verb+" "+scope]++
 	if !ok {
 		return apierrors.NewForbidden(widgetGVR.GroupResource(), "", errors.New("rbac: "+verb+" "+scope))
@@ -57,14 +78,21 @@ func (c *rbacClient) Watch(ctx context.Context, res informers.Resource, ns strin
 	if err := c.allow("watch", ns, opts); err != nil {
 		return nil, err
 	}
-	return c.WatchClient.Watch(ctx, res, ns, opts)
+	w, err := c.WatchClient.Watch(ctx, res, ns, opts)
+	if err == nil {
+		c.mu.Lock()
+		c.open = append(c.open, w)
+		c.mu.Unlock()
+	}
+	return w, err
 }
 
 func (c *rbacClient) Get(ctx context.Context, res informers.Resource, ns, name string) (*unstructured.Unstructured, error) {
 	c.mu.Lock()
 	c.calls["get"]++
+	allowed := c.get
 	c.mu.Unlock()
-	if !c.get {
+	if !allowed {
 		return nil, apierrors.NewForbidden(widgetGVR.GroupResource(), name, errors.New("rbac: get"))
 	}
 	return c.WatchClient.Get(ctx, res, ns, name)
@@ -120,7 +148,7 @@ func TestPermissionLadder(t *testing.T) {
 				// Even GET is forbidden: each resource reports it; the
 				// wait goes on until its context ends.
 				for range ids {
-					ev := <-ch
+					ev := recv(t, ch)
 					if ev.Status != status.UnknownStatus || !apierrors.IsForbidden(ev.Err) {
 						t.Errorf("event %+v, want Unknown with Forbidden", steps([]Event{ev}))
 					}

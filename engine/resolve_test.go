@@ -22,6 +22,7 @@ import (
 // refuses is signalled on refused, when set, if there is room.
 type lateMapper struct {
 	meta.RESTMapper
+	gk      schema.GroupKind // the late kind; Widget when unset
 	mu      sync.Mutex
 	known   bool
 	refused chan struct{}
@@ -37,7 +38,11 @@ func (m *lateMapper) RESTMapping(gk schema.GroupKind, versions ...string) (*meta
 	m.mu.Lock()
 	known := m.known
 	m.mu.Unlock()
-	if gk == widgetGVK.GroupKind() && !known {
+	late := m.gk
+	if late.Kind == "" {
+		late = widgetGVK.GroupKind()
+	}
+	if gk == late && !known {
 		select {
 		case m.refused <- struct{}{}:
 		default:
@@ -58,7 +63,7 @@ func TestWaitPicksUpAKindThatAppearsLater(t *testing.T) {
 	ch := Wait(ctx, e, []Identifier{id(widgetGVK, "ns", "w"), id(cmGVK, "ns", "c")}, identity)
 	first := map[int]Event{}
 	for range 2 {
-		ev := <-ch
+		ev := recv(t, ch)
 		first[ev.Index] = ev
 	}
 	if ev := first[0]; ev.Status != status.UnknownStatus || !errors.Is(ev.Err, ErrUnknownKind) {

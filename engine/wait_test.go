@@ -110,7 +110,7 @@ func TestWaitInProgressThenCurrent(t *testing.T) {
 	e := newTestEngine(t, c)
 	ch := Wait(context.Background(), e, []Identifier{id(widgetGVK, "ns", "w")}, identity)
 
-	first := <-ch
+	first := recv(t, ch)
 	<-c.watches
 	want := step{Type: ResourceUpdate, Aggregate: inProgress, Status: inProgress, Message: "creating"}
 	if d := cmp.Diff(want, steps([]Event{first})[0]); d != "" {
@@ -137,7 +137,7 @@ func TestWaitTerminatingThenDeleted(t *testing.T) {
 	e := newTestEngine(t, c)
 	ch := Wait(context.Background(), e, []Identifier{id(widgetGVK, "ns", "w")}, identity)
 
-	first := steps([]Event{<-ch})[0]
+	first := steps([]Event{recv(t, ch)})[0]
 	<-c.watches
 	if first.Status != string(status.TerminatingStatus) || first.Aggregate != inProgress {
 		t.Fatalf("first event %+v, want Terminating with aggregate InProgress", first)
@@ -168,7 +168,7 @@ func TestWaitErrorsAreUnknownAndTheWaitGoesOn(t *testing.T) {
 	ch := Wait(ctx, e, ids, identity)
 	var evs []Event
 	for len(evs) < len(ids) {
-		evs = append(evs, <-ch)
+		evs = append(evs, recv(t, ch))
 	}
 	cancel()
 	evs = append(evs, collect(t, ch)...)
@@ -213,7 +213,7 @@ func TestWaitReadErrorReachesTheResource(t *testing.T) {
 	e := newTestEngine(t, failingClient{WatchClient: informers.NewDynamicClient(fakeDynamic()), err: boom})
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := Wait(ctx, e, []Identifier{id(widgetGVK, "ns", "w")}, identity)
-	ev := <-ch
+	ev := recv(t, ch)
 	cancel()
 	if ev.Type != ResourceUpdate || ev.Status != status.UnknownStatus || !errors.Is(ev.Err, boom) {
 		t.Errorf("got %+v, want Unknown with the list error", ev)
@@ -229,7 +229,7 @@ func TestWaitAbortedOnCancel(t *testing.T) {
 	e := newTestEngine(t, informers.NewDynamicClient(fakeDynamic(widget("ns", "w", "False", "creating"))))
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := Wait(ctx, e, []Identifier{id(widgetGVK, "ns", "w")}, identity)
-	<-ch
+	recv(t, ch)
 	cancel()
 	want := []step{{Type: Aborted, Aggregate: inProgress}}
 	if d := cmp.Diff(want, steps(collect(t, ch))); d != "" {
@@ -246,7 +246,7 @@ func TestWaitCoalescesForASlowReader(t *testing.T) {
 	c := newWatchingClient(dc)
 	e := newTestEngine(t, c)
 	ch := Wait(context.Background(), e, []Identifier{id(widgetGVK, "ns", "w")}, identity)
-	if first := <-ch; first.Message != "step 0" {
+	if first := recv(t, ch); first.Message != "step 0" {
 		t.Fatalf("first event %+v, want step 0", first)
 	}
 	<-c.watches
@@ -284,7 +284,7 @@ func TestWaitCoalescesForASlowReader(t *testing.T) {
 	var got []Event
 	last := 0
 	for last != n {
-		ev := <-ch
+		ev := recv(t, ch)
 		got = append(got, ev)
 		var step int
 		if _, err := fmt.Sscanf(ev.Message, "step %d", &step); err != nil || step <= last {
@@ -312,7 +312,7 @@ func TestWaitPolling(t *testing.T) {
 	ch := Wait(context.Background(), e, []Identifier{id(widgetGVK, "ns", "w"), id(cmGVK, "ns", "gone")}, identity)
 	var evs []Event
 	for len(evs) < 2 {
-		evs = append(evs, <-ch)
+		evs = append(evs, recv(t, ch))
 	}
 	update(t, dc, widgetGVR, widget("ns", "w", "True", "done"))
 	evs = append(evs, collect(t, ch)...)
@@ -337,8 +337,8 @@ func TestWaitsShareOneInformerAndStopAfterRelease(t *testing.T) {
 	defer cancel()
 	chA := Wait(ctx, e, []Identifier{id(widgetGVK, "ns", "a")}, identity)
 	chB := Wait(ctx, e, []Identifier{id(widgetGVK, "ns", "b")}, identity)
-	<-chA
-	<-chB
+	recv(t, chA)
+	recv(t, chB)
 	<-c.watches
 	if n := e.RunningSources(); n != 1 {
 		t.Errorf("%d sources run for two waits on one (resource, namespace), want 1", n)
@@ -607,7 +607,7 @@ func TestWaitFailFast(t *testing.T) {
 			var evs []Event
 			if !failFast {
 				for len(evs) < 2 {
-					evs = append(evs, <-ch)
+					evs = append(evs, recv(t, ch))
 				}
 				cancel()
 			}
