@@ -132,11 +132,10 @@ func (i *informer) markSynced() {
 
 // transform is compact, but keeps no decoded object until the informer
 // has synced: the initial list streams in faster than the handlers take
-// its objects, and holding them all decoded meanwhile raised the peak heap
-// of a 10,000-object fleet from 44 to 80 MB; the handlers decode them one
-// at a time instead. Once synced, a watch event's object goes through as
-// the watch decoded it. (A relist after sync holds its objects decoded,
-// as every informer did before cachedObject.)
+// its objects, and holding them all decoded meanwhile would almost double
+// the peak heap of a large fleet; the handlers decode them one at a time
+// instead. Once synced, a watch event's object goes through as the watch
+// decoded it. (A relist after sync holds its objects decoded.)
 func (i *informer) transform(obj any) (any, error) {
 	return compactKeeping(obj, i.live.Load())
 }

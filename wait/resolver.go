@@ -26,10 +26,12 @@ import (
 type Scope = engine.Scope
 
 const (
-	// ScopeAuto watches each namespace in play, or the whole cluster when a
-	// wait spans more than 20 namespaces of one kind; a namespace holding
-	// at most Options.ObjectScopeThreshold of the wait's objects (3 by
-	// default) is watched object by object.
+	// ScopeAuto weighs what each scope would read: the whole cluster when
+	// a wait's objects are at least half of their kind (counted with one
+	// LIST of limit 1) or span more than 20 namespaces; else each
+	// namespace, and a namespace holding at most
+	// Options.ObjectScopeThreshold of the wait's objects (3 by default)
+	// object by object.
 	ScopeAuto = engine.ScopeAuto
 	// ScopeNamespace always watches per namespace.
 	ScopeNamespace = engine.ScopeNamespace
