@@ -36,6 +36,7 @@ type group struct {
 	lease  *informers.Lease
 	cancel func()
 	dead   bool // stopped; what its source still sends is stale
+	late   bool // its kind resolved during the wait
 }
 
 // stop unsubscribes and gives the source back; discard stops it at once.
@@ -71,7 +72,9 @@ func (w *waiter[E]) start(g *group) {
 	}
 	// A source another wait started may lag behind the caller's writes:
 	// the lease reads each object live first.
-	lease, err := w.e.sources.Acquire(g.res, g.scope, mode, informers.AcquireOptions{ReadYourWrites: true})
+	// A kind that resolved during the wait may be served for seconds only:
+	// its first list can be held back (429) while a GET answers at once.
+	lease, err := w.e.sources.Acquire(g.res, g.scope, mode, informers.AcquireOptions{ReadYourWrites: true, ReadFirst: g.late})
 	if err != nil {
 		g.dead = true
 		for _, p := range g.pos {

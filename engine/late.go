@@ -59,6 +59,7 @@ func (w *waiter[E]) handle(sig any) {
 	for _, batch := range batches {
 		sizes := w.e.kindSizes(w.ctx, w.targets(batch))
 		for _, g := range w.newGroups(batch, sizes) {
+			g.late = true
 			w.start(g)
 		}
 	}

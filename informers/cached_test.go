@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/utils/clock"
 )
 
 func TestInformerKeepsObjectsCompact(t *testing.T) {
@@ -115,7 +116,7 @@ func TestCachedObjectMeetsClientGo(t *testing.T) {
 
 func TestInformerDeliversDeletions(t *testing.T) {
 	t.Parallel()
-	inf := newInformer(fakeClient(), cmRes, Scope{Namespace: "ns"}, logr.Discard(), func() {})
+	inf := newInformer(fakeClient(), cmRes, Scope{Namespace: "ns"}, logr.Discard(), clock.RealClock{}, func() {})
 	rec := newRecorder()
 	defer inf.Subscribe([]Key{{Namespace: "ns", Name: "a"}}, rec.handle, nil)()
 
@@ -136,7 +137,7 @@ func TestInformerDeliversDeletions(t *testing.T) {
 
 func TestInformerDeliversMalformedObjectsAsErrors(t *testing.T) {
 	t.Parallel()
-	inf := newInformer(fakeClient(), cmRes, Scope{Namespace: "ns"}, logr.Discard(), func() {})
+	inf := newInformer(fakeClient(), cmRes, Scope{Namespace: "ns"}, logr.Discard(), clock.RealClock{}, func() {})
 	keys := []Key{{Namespace: "ns", Name: "nan"}, {Namespace: "ns", Name: "corrupt"}}
 	early, mid, late := newRecorder(), newRecorder(), newRecorder()
 	defer inf.Subscribe(keys, early.handle, nil)()

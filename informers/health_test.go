@@ -210,3 +210,36 @@ func (w watchOnly) Watch(ctx context.Context, res Resource, ns string, opts meta
 }
 
 func (watchOnly) IsWatchListSemanticsUnSupported() bool { return true }
+
+// TestReadFirstReadsAFreshSource: ReadFirst reads the keys live even on a
+// source the Acquire started, so a kind just served is judged by a GET
+// while its first list may be held back.
+func TestReadFirstReadsAFreshSource(t *testing.T) {
+	t.Parallel()
+	c := &countingClient{Client: fakeClient(configMap("ns", "a", 3))}
+	m, err := New(struct {
+		*countingClient
+		watchOnly
+	}{c, watchOnly{fakeClient(configMap("ns", "a", 3))}}, testOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Stop()
+	for _, first := range []bool{false, true} {
+		lease, err := m.Acquire(cmRes, Scope{Namespace: "ns", Name: "a"}, Watch, AcquireOptions{ReadYourWrites: true, ReadFirst: first})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, _ := c.calls()
+		rec := newRecorder()
+		cancel := lease.Subscribe([]Key{{Namespace: "ns", Name: "a"}}, rec.handle, nil)
+		if o := rec.next(t); o.Object == nil {
+			t.Errorf("ReadFirst %t: %+v, want the object", first, o)
+		}
+		cancel()
+		lease.Discard()
+		if gets, _ := c.calls(); (gets > before) != first {
+			t.Errorf("ReadFirst %t: %d GETs", first, gets-before)
+		}
+	}
+}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-logr/logr"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -13,9 +15,21 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/utils/clock"
 )
+
+// redialBackoff paces the retries of a list or watch whose connection was
+// refused, which the informer makes itself rather than hand the refusal to
+// the reflector: the reflector's backoff (800ms, doubling up to 30s, with
+// 100% jitter, which cache.InformerOptions cannot change) leaves it asleep
+// for a long while after the API server is reachable again, 0.8s in the
+// median after a 3s outage and up to 6s. Refused connections cost the API
+// server nothing, so the informer tries again within a second throughout.
+var redialBackoff = wait.Backoff{Duration: 100 * time.Millisecond, Factor: 2, Jitter: 0.5, Steps: math.MaxInt32, Cap: time.Second}
 
 // informer is a Source fed by one list+watch of a resource in one scope
 // (a namespace, or "" for all). Its event handler runs on the controller's
@@ -27,6 +41,7 @@ type informer struct {
 
 	store cache.Store
 	ctrl  cache.Controller
+	clock clock.Clock
 
 	// broken is called once, without locks held, when the source gets a
 	// 403 or 404 on list or watch: the manager then hands it out no more.
@@ -49,8 +64,8 @@ type informer struct {
 
 var _ Source = (*informer)(nil)
 
-func newInformer(c WatchClient, res Resource, scope Scope, log logr.Logger, broken func()) *informer {
-	i := &informer{res: res, scope: scope, log: log, broken: broken}
+func newInformer(c WatchClient, res Resource, scope Scope, log logr.Logger, clk clock.Clock, broken func()) *informer {
+	i := &informer{res: res, scope: scope, log: log, clock: clk, broken: broken}
 	namespace := scope.Namespace
 	// One object is listed and watched with a name field selector, which
 	// RBAC grants to a role limited by resourceNames.
@@ -71,12 +86,9 @@ func newInformer(c WatchClient, res Resource, scope Scope, log logr.Logger, brok
 				opts.ResourceVersion = ""
 				opts.ResourceVersionMatch = ""
 			}
-			list, err := c.List(ctx, res, namespace, opts)
-			i.report(ctx, err)
-			if err != nil {
-				return nil, err
-			}
-			return list, nil
+			return redial(ctx, i, func() (runtime.Object, error) {
+				return c.List(ctx, res, namespace, opts)
+			})
 		},
 		// Streaming lists (sendInitialEvents) are consistent by contract.
 		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
@@ -84,12 +96,9 @@ func newInformer(c WatchClient, res Resource, scope Scope, log logr.Logger, brok
 				return nil, err
 			}
 			opts.FieldSelector = fieldSelector
-			w, err := c.Watch(ctx, res, namespace, opts)
-			i.report(ctx, err)
-			if err != nil {
-				return nil, err
-			}
-			return w, nil
+			return redial(ctx, i, func() (watch.Interface, error) {
+				return c.Watch(ctx, res, namespace, opts)
+			})
 		},
 	}
 	logger := log
@@ -105,6 +114,28 @@ func newInformer(c WatchClient, res Resource, scope Scope, log logr.Logger, brok
 		Transform: i.transform,
 	})
 	return i
+}
+
+// redial calls f, again with redialBackoff while its connection is refused,
+// and reports each outcome. When ctx ends it returns the last refusal, on
+// which the reflector stops.
+func redial[T any](ctx context.Context, i *informer, f func() (T, error)) (T, error) {
+	b := redialBackoff
+	for {
+		v, err := f()
+		i.report(ctx, err)
+		if err == nil {
+			return v, nil
+		}
+		if !utilnet.IsConnectionRefused(err) || !sleep(ctx, i.clock, b.Step()) {
+			var zero T
+			return zero, err
+		}
+		if ferr := i.finalErr(); ferr != nil {
+			var zero T
+			return zero, ferr
+		}
+	}
 }
 
 // run blocks until ctx ends and every goroutine of the informer has exited.

@@ -179,6 +179,11 @@ type AcquireOptions struct {
 	// than that read are dropped. A source this Acquire started needs no
 	// such read (its first list comes after the call).
 	ReadYourWrites bool
+	// ReadFirst reads the keys live first even when this Acquire started
+	// the source: for a resource the API server has just started serving
+	// (a CRD just established), whose first list it may answer late (429
+	// until its watch cache is ready) where a GET answers at once.
+	ReadFirst bool
 }
 
 // Lease is a hold on a shared source.
@@ -192,14 +197,15 @@ type Lease struct {
 	res   Resource
 	scope Scope // as asked, which a wider source may serve
 	ryw   bool
+	first bool
 	once  sync.Once
 }
 
 // Subscribe subscribes to the leased source (see Source), with a live
 // baseline first when the lease asked for ReadYourWrites and the source
-// was running already.
+// was running already, or asked for ReadFirst.
 func (l *Lease) Subscribe(keys []Key, h Handler, health HealthHandler) func() {
-	if l.ryw && !l.Fresh && l.e.key.mode == Watch {
+	if l.e.key.mode == Watch && (l.first || (l.ryw && !l.Fresh)) {
 		return l.m.subscribeConsistent(l.src, l.res, l.scope, keys, h, health)
 	}
 	return l.src.Subscribe(keys, h, health)
@@ -254,7 +260,7 @@ func (m *Manager) Acquire(res Resource, scope Scope, mode Mode, opts AcquireOpti
 		e.linger.Stop()
 		e.linger = nil
 	}
-	return &Lease{src: e.src, Fresh: fresh, m: m, e: e, res: res, scope: scope, ryw: opts.ReadYourWrites}, nil
+	return &Lease{src: e.src, Fresh: fresh, m: m, e: e, res: res, scope: scope, ryw: opts.ReadYourWrites, first: opts.ReadFirst}, nil
 }
 
 func (m *Manager) startLocked(k entryKey, res Resource) *entry {
@@ -265,7 +271,7 @@ func (m *Manager) startLocked(k entryKey, res Resource) *entry {
 		run(context.Context)
 	}
 	if k.mode == Watch {
-		src = newInformer(m.client.(WatchClient), res, k.scope, log, func() { m.drop(e) })
+		src = newInformer(m.client.(WatchClient), res, k.scope, log, m.opts.Clock, func() { m.drop(e) })
 	} else {
 		src = newPoller(m.reader, res, k.scope.Namespace, m.opts.PollInterval, m.opts.Clock, log)
 	}
