@@ -39,10 +39,30 @@ type Event struct {
 	Type EventType
 	// Aggregate is the aggregate status after this event.
 	Aggregate status.Status
+	// Progress counts the wait's resources after this event.
+	Progress Progress
 	// Index is the position in the request of the resource a
-	// ResourceUpdate is about (its first position when listed twice).
-	Index   int
+	// ResourceUpdate is about (its first position when listed twice), and
+	// of the resource that ended a wait with Failed.
+	Index int
+	// Status, Message and Err are the resource's kstatus status, its
+	// message, and why it could not be read or judged.
 	Status  status.Status
 	Message string
 	Err     error
+	// Met is whether the resource meets the wait's goal now.
+	Met bool
+	// Cause is why an Aborted wait ended: its context's cause
+	// (context.DeadlineExceeded, context.Canceled, or the caller's).
+	Cause error
+}
+
+// Progress counts a wait's resources.
+type Progress struct {
+	// Total is the number of resources the wait tracks.
+	Total int
+	// Observed is how many have been observed (or failed to be read).
+	Observed int
+	// Met is how many have met the goal at least once.
+	Met int
 }

@@ -5,6 +5,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -61,7 +62,25 @@ func (c reader) List(ctx context.Context, res informers.Resource, namespace stri
 
 func (c watchingReader) Watch(ctx context.Context, res informers.Resource, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
 	raw := opts
-	return c.w.Watch(ctx, listOf(res), &client.ListOptions{Namespace: namespace, Raw: &raw})
+	w, err := c.w.Watch(ctx, listOf(res), &client.ListOptions{Namespace: namespace, Raw: &raw})
+	if err != nil {
+		return nil, err
+	}
+	// A reader may send typed objects (the controller-runtime fake client
+	// does, for kinds of its scheme); informers keep unstructured ones.
+	return watch.Filter(w, func(ev watch.Event) (watch.Event, bool) {
+		if _, ok := ev.Object.(*unstructured.Unstructured); ok || ev.Type == watch.Error || ev.Type == watch.Bookmark {
+			return ev, true
+		}
+		m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(ev.Object)
+		if err != nil {
+			return watch.Event{Type: watch.Error, Object: &metav1.Status{Status: metav1.StatusFailure, Message: err.Error()}}, true
+		}
+		u := &unstructured.Unstructured{Object: m}
+		u.SetGroupVersionKind(res.GVK)
+		ev.Object = u
+		return ev, true
+	}), nil
 }
 
 // IsWatchListSemanticsUnSupported makes the reflector use LIST+WATCH:

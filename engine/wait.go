@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/resourceversion"
 
 	"github.com/kwait-dev/kwait/informers"
@@ -31,10 +32,17 @@ const (
 // reader as long as ctx lasts, and FinalEventTimeout after it ended, so
 // an abandoned channel leaks nothing.
 func Wait[E any](ctx context.Context, e *Engine, ids []Identifier, conv func(Event) E) <-chan E {
+	return WaitFor(ctx, e, ids, GoalCurrent(), conv)
+}
+
+// WaitFor is Wait for another goal than Current: it completes once every
+// resource has met g at least once. Updates still carry each resource's
+// kstatus status, and say whether it meets g.
+func WaitFor[E any](ctx context.Context, e *Engine, ids []Identifier, g Goal, conv func(Event) E) <-chan E {
 	out := make(chan E, 1)
 	// ids is read again later (kinds resolved late): keep a copy the caller
 	// cannot change.
-	w := &waiter[E]{e: e, ctx: ctx, ids: slices.Clone(ids), out: out, conv: conv}
+	w := &waiter[E]{e: e, ctx: ctx, ids: slices.Clone(ids), goal: g, out: out, conv: conv}
 	go func() {
 		defer close(out)
 		w.run()
@@ -53,7 +61,9 @@ type tracked struct {
 	hasData    bool
 	dataStatus status.Status
 	dataMsg    string
-	dataErr    error  // status could not be computed
+	dataErr    error // status could not be computed, or the goal judged
+	dataMet    bool  // it meets the goal
+	firstUID   types.UID
 	existed    bool   // the object was seen to exist during this wait
 	lastRV     string // resourceVersion of the newest state applied
 	readErr    error  // the last read of this object failed
@@ -61,17 +71,19 @@ type tracked struct {
 	srcErrFrom *group // the group whose health set srcErr; nil when the wait set it
 
 	// What the caller was last told.
-	observed    bool
-	everCurrent bool
-	status      status.Status
-	message     string
-	errText     string
+	observed bool
+	everMet  bool
+	met      bool
+	status   status.Status
+	message  string
+	errText  string
 }
 
 type waiter[E any] struct {
 	e    *Engine
 	ctx  context.Context
 	ids  []Identifier
+	goal Goal
 	out  chan E
 	conv func(Event) E
 
@@ -173,7 +185,7 @@ func (w *waiter[E]) loop() {
 		select {
 		case <-w.ctx.Done():
 			if w.end == nil {
-				w.end = &Event{Type: Aborted, Aggregate: w.agg.Status()}
+				w.end = &Event{Type: Aborted, Aggregate: w.agg.Status(), Progress: w.progress(), Cause: context.Cause(w.ctx)}
 			}
 			w.final(*w.end)
 			return
@@ -277,23 +289,40 @@ func (w *waiter[E]) onHealth(g *group, h informers.Health) {
 
 func (w *waiter[E]) setData(t *tracked, o informers.Observation) {
 	t.hasData, t.dataErr, t.dataMsg = true, nil, ""
-	if o.ResourceVersion != "" {
+	// Only a state of the object (or its deletion) sets the floor: an
+	// absence's version is the collection's, which fakes (the
+	// controller-runtime client's per-object versions) do not order with
+	// the object's own.
+	if o.ResourceVersion != "" && (o.Object != nil || o.Deleted) {
 		t.lastRV = o.ResourceVersion
 	}
-	if o.Object == nil {
+	switch {
+	case o.Object == nil:
 		t.dataStatus, t.dataMsg = status.CurrentStatus, MessageNotExist
 		if o.Deleted || t.existed {
 			t.dataMsg = MessageDeleted
 		}
+	default:
+		t.existed = true
+		if t.firstUID == "" {
+			t.firstUID = o.Object.GetUID()
+		}
+		res, err := w.e.computer.Compute(o.Object)
+		if err != nil {
+			t.dataStatus, t.dataErr = status.UnknownStatus, err
+		} else {
+			t.dataStatus, t.dataMsg = res.Status, res.Message
+		}
+	}
+	if t.dataErr != nil && w.goal.kind == goalCurrent {
+		t.dataMet = false
 		return
 	}
-	t.existed = true
-	res, err := w.e.computer.Compute(o.Object)
-	if err != nil {
-		t.dataStatus, t.dataErr = status.UnknownStatus, err
-		return
+	met, err := w.goal.judge(t.dataStatus, o.Object, t.firstUID)
+	t.dataMet = met && err == nil
+	if err != nil && t.dataErr == nil {
+		t.dataErr = err
 	}
-	t.dataStatus, t.dataMsg = res.Status, res.Message
 }
 
 // refresh tells the caller what t is now, if that changed: a failing
@@ -304,6 +333,7 @@ func (w *waiter[E]) refresh(t *tracked) {
 		st  status.Status
 		msg string
 		err error
+		met bool
 	)
 	switch {
 	case t.srcErr != nil:
@@ -311,7 +341,7 @@ func (w *waiter[E]) refresh(t *tracked) {
 	case t.readErr != nil:
 		st, err = status.UnknownStatus, t.readErr
 	case t.hasData:
-		st, msg, err = t.dataStatus, t.dataMsg, t.dataErr
+		st, msg, err, met = t.dataStatus, t.dataMsg, t.dataErr, t.dataMet
 	default:
 		return // nothing known yet
 	}
@@ -319,27 +349,31 @@ func (w *waiter[E]) refresh(t *tracked) {
 	if err != nil {
 		errText = err.Error()
 	}
-	if t.observed && st == t.status && msg == t.message && errText == t.errText {
+	if t.observed && st == t.status && msg == t.message && errText == t.errText && met == t.met {
 		return
 	}
 	if !t.observed {
 		t.observed = true
 		w.agg.Observed++
 	}
-	if st == status.CurrentStatus && !t.everCurrent {
-		t.everCurrent = true
-		w.agg.EverCurrent++
+	if met && !t.everMet {
+		t.everMet = true
+		w.agg.EverCurrent++ // counts the resources that met the goal
 	}
-	t.status, t.message, t.errText = st, msg, errText
+	t.status, t.message, t.errText, t.met = st, msg, errText, met
 	agg := w.agg.Status()
-	w.box.put(t.pos, Event{Type: ResourceUpdate, Aggregate: agg, Index: t.index, Status: st, Message: msg, Err: err})
+	w.box.put(t.pos, Event{Type: ResourceUpdate, Aggregate: agg, Progress: w.progress(), Index: t.index, Status: st, Message: msg, Err: err, Met: met})
 	switch {
 	case w.end != nil:
 	case agg == status.CurrentStatus:
-		w.end = &Event{Type: Completed, Aggregate: status.CurrentStatus}
+		w.end = &Event{Type: Completed, Aggregate: status.CurrentStatus, Progress: w.progress()}
 	case w.e.opts.FailFast && st == status.FailedStatus:
-		w.end = &Event{Type: Failed, Aggregate: status.FailedStatus}
+		w.end = &Event{Type: Failed, Aggregate: status.FailedStatus, Progress: w.progress(), Index: t.index, Status: st, Message: msg, Err: err}
 	}
+}
+
+func (w *waiter[E]) progress() Progress {
+	return Progress{Total: w.agg.Total, Observed: w.agg.Observed, Met: w.agg.EverCurrent}
 }
 
 func (w *waiter[E]) targets(positions []int) []target {

@@ -313,11 +313,27 @@ func (r *Resolver) broken() error {
 //   - a server that cannot be reached: the error of each failed list or
 //     watch, until the informer's next call succeeds.
 func (r *Resolver) WaitForStatus(ctx context.Context, resources []ResourceIdentifier) <-chan Event {
+	return r.WaitFor(ctx, resources, Current())
+}
+
+// WaitFor is WaitForStatus for any goal: it completes once every resource
+// has met g at least once during the wait. Each update still carries the
+// resource's kstatus status and message (a Deleted wait shows
+// Terminating, then "Resource has been deleted"), and EventResource.Met
+// says whether it meets g now.
+func (r *Resolver) WaitFor(ctx context.Context, resources []ResourceIdentifier, g Goal) <-chan Event {
 	ids := make([]engine.Identifier, len(resources))
 	for i, id := range resources {
 		ids[i] = fromResourceIdentifier(id)
 	}
-	return r.wait(ctx, resources, ids)
+	return r.wait(ctx, resources, ids, g)
+}
+
+// WaitForObjects is WaitFor for objects, which are only used for their
+// kind, namespace and name.
+func (r *Resolver) WaitForObjects(ctx context.Context, objects []KubernetesObject, g Goal) <-chan Event {
+	resourceIDs, ids := fromObjects(objects)
+	return r.wait(ctx, resourceIDs, ids, g)
 }
 
 // WaitForStatusOfObjects is WaitForStatus for objects, which are only used
@@ -325,34 +341,44 @@ func (r *Resolver) WaitForStatus(ctx context.Context, resources []ResourceIdenti
 // (ErrNilObject), and so is one whose apiVersion does not parse
 // (wait.ErrBadAPIVersion).
 func (r *Resolver) WaitForStatusOfObjects(ctx context.Context, objects []KubernetesObject) <-chan Event {
-	resourceIDs, ids := fromObjects(objects)
-	return r.wait(ctx, resourceIDs, ids)
+	return r.WaitForObjects(ctx, objects, Current())
 }
 
-func (r *Resolver) wait(ctx context.Context, resourceIDs []ResourceIdentifier, ids []engine.Identifier) <-chan Event {
+func (r *Resolver) wait(ctx context.Context, resourceIDs []ResourceIdentifier, ids []engine.Identifier, g Goal) <-chan Event {
 	if r.err != nil || r.engine == nil {
 		return brokenWait(ctx, resourceIDs, r.broken())
 	}
-	return engine.Wait(ctx, r.engine, ids, func(ev engine.Event) Event {
-		out := Event{AggregateStatus: ev.Aggregate}
-		switch ev.Type {
-		case engine.Completed:
-			out.Type = Completed
-		case engine.Aborted:
-			out.Type = Aborted
-		case engine.Failed:
-			out.Type = Failed
-		default:
-			out.Type = ResourceUpdate
-			out.EventResource = &EventResource{
-				ResourceIdentifier: resourceIDs[ev.Index],
-				Status:             ev.Status,
-				Message:            ev.Message,
-				Error:              ev.Err,
-			}
-		}
-		return out
+	return engine.WaitFor(ctx, r.engine, ids, g.g, func(ev engine.Event) Event {
+		return fromEngine(ev, resourceIDs)
 	})
+}
+
+func fromEngine(ev engine.Event, resourceIDs []ResourceIdentifier) Event {
+	out := Event{
+		AggregateStatus: ev.Aggregate,
+		Progress:        Progress(ev.Progress),
+		Cause:           ev.Cause,
+	}
+	switch ev.Type {
+	case engine.Completed:
+		out.Type = Completed
+		return out
+	case engine.Aborted:
+		out.Type = Aborted
+		return out
+	case engine.Failed:
+		out.Type = Failed
+	default:
+		out.Type = ResourceUpdate
+	}
+	out.EventResource = &EventResource{
+		ResourceIdentifier: resourceIDs[ev.Index],
+		Status:             ev.Status,
+		Message:            ev.Message,
+		Error:              ev.Err,
+		Met:                ev.Met,
+	}
+	return out
 }
 
 // brokenWait reports err on every resource, then waits for ctx: a resolver

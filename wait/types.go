@@ -64,8 +64,26 @@ type Event struct {
 	// resources.
 	AggregateStatus status.Status
 	// EventResource is information about the resource to which this event
-	// pertains. This is only populated for ResourceUpdate events.
+	// pertains. This is only populated for ResourceUpdate events, and for
+	// Failed ones (the resource that failed).
 	EventResource *EventResource
+	// Progress says how far the wait is after this event (kwait only).
+	Progress Progress
+	// Cause is why an Aborted wait ended: its context's cause,
+	// context.DeadlineExceeded or context.Canceled unless the caller gave
+	// one (kwait only).
+	Cause error
+}
+
+// Progress counts the resources of a wait.
+type Progress struct {
+	// Total is the number of resources the wait tracks (a resource listed
+	// twice counts once).
+	Total int
+	// Observed is how many have been observed, or failed to be read.
+	Observed int
+	// Met is how many have met the wait's goal at least once.
+	Met int
 }
 
 // EventResource contains information about the resource for which a
@@ -81,6 +99,9 @@ type EventResource struct {
 	// Error is set if there was a problem identifying the status of the
 	// resource, for example if reading it from the cluster failed.
 	Error error
+	// Met is whether the resource meets the wait's goal now (kwait only;
+	// for WaitForStatus, whether it is Current).
+	Met bool
 }
 
 // ResourceResult is the status result for a given resource. It provides
