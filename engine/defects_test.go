@@ -353,3 +353,21 @@ func TestRestoredAccessWatchesAgain(t *testing.T) {
 		t.Errorf("no new namespace watch after access came back: %v", c.calls)
 	}
 }
+
+// TestRequireStatus: a custom resource without a status is Current at
+// once (kstatus), or InProgress with RequireStatus until its controller
+// writes one.
+func TestRequireStatus(t *testing.T) {
+	t.Parallel()
+	for _, require := range []bool{false, true} {
+		e := newTestEngine(t, informers.NewDynamicClient(fakeDynamic(widget("ns", "bare", "", ""))), func(o *Options) { o.RequireStatus = require })
+		ctx, cancel := context.WithCancel(context.Background())
+		ch := Wait(ctx, e, []Identifier{id(widgetGVK, "ns", "bare")}, identity)
+		ev := recv(t, ch)
+		cancel()
+		collect(t, ch)
+		if want := map[bool]status.Status{false: status.CurrentStatus, true: status.InProgressStatus}[require]; ev.Status != want {
+			t.Errorf("RequireStatus %t: %+v, want %s", require, ev, want)
+		}
+	}
+}

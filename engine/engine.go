@@ -71,6 +71,9 @@ type Options struct {
 	FailFast bool
 	// StatusFuncs compute the status of the caller's own kinds. Optional.
 	StatusFuncs map[schema.GroupKind]status.Func
+	// RequireStatus keeps a custom resource InProgress until its
+	// controller has written a status (status.ComputerOptions). Optional.
+	RequireStatus bool
 	// Logger receives logs; the zero Logger discards them. Optional.
 	Logger logr.Logger
 	// Clock drives lingers, polls, retries and timeouts.
@@ -124,7 +127,7 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
-	e := &Engine{opts: opts, sources: m, computer: status.NewComputer(opts.StatusFuncs)}
+	e := &Engine{opts: opts, sources: m, computer: status.NewComputerWithOptions(opts.StatusFuncs, status.ComputerOptions{RequireStatus: opts.RequireStatus})}
 	e.kinds = newKindWatch(e)
 	return e, nil
 }

@@ -77,6 +77,12 @@ type Options struct {
 	// the generic rules for them (a deletionTimestamp still means
 	// Terminating). Defaults to none.
 	StatusFuncs map[schema.GroupKind]status.Func
+	// RequireStatus keeps a custom resource InProgress ("waiting for its
+	// controller to write a status") until its controller has written a
+	// status with an observedGeneration or a condition, instead of Current
+	// at once, as kstatus has it. It applies to kinds of groups Kubernetes
+	// does not serve itself, with no StatusFunc. Defaults to false.
+	RequireStatus bool
 	// Logger receives logs at V(1). Defaults to discarding.
 	Logger logr.Logger
 	// Clock drives lingers, polls and retries. Defaults to the real clock.
@@ -174,6 +180,7 @@ func engineOptions(c informers.Client, mapper meta.RESTMapper, opts Options) (en
 		ReadConcurrency:       readConcurrency,
 		FailFast:              opts.FailFast,
 		StatusFuncs:           opts.StatusFuncs,
+		RequireStatus:         opts.RequireStatus,
 		Logger:                opts.Logger,
 		Clock:                 opts.Clock,
 	}
