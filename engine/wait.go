@@ -368,7 +368,7 @@ func (w *waiter[E]) refresh(t *tracked) {
 	case agg == status.CurrentStatus:
 		w.end = &Event{Type: Completed, Aggregate: status.CurrentStatus, Progress: w.progress()}
 	case w.e.opts.FailFast && st == status.FailedStatus:
-		w.end = &Event{Type: Failed, Aggregate: status.FailedStatus, Progress: w.progress(), Index: t.index, Status: st, Message: msg, Err: err}
+		w.end = &Event{Type: Failed, Aggregate: status.FailedStatus, Progress: w.progress(), Index: t.index, Status: st, Message: msg, Err: err, Met: met}
 	}
 }
 

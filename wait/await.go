@@ -63,7 +63,9 @@ func (r *Resolver) Await(ctx context.Context, resources []ResourceIdentifier, g 
 		failed = &last.EventResource.ResourceIdentifier
 	}
 	for _, s := range order {
-		if !s.met {
+		// The resource that failed is named even if it had met the goal
+		// (Exists, say): it is why the wait ended.
+		if !s.met || (failed != nil && s.Equals(*failed)) {
 			err.Unmet = append(err.Unmet, s.ResourceStatus)
 		}
 	}
@@ -112,8 +114,9 @@ type NotMetError struct {
 	Cause error
 	// Total is the number of resources waited on.
 	Total int
-	// Unmet are the resources that had not met Goal: the Failed one first
-	// when FailFast ended the wait, then by group, kind, namespace, name.
+	// Unmet are the resources that had not met Goal, and the Failed one
+	// when FailFast ended the wait, first; then by group, kind, namespace,
+	// name.
 	Unmet []ResourceStatus
 }
 

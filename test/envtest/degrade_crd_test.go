@@ -152,7 +152,7 @@ var _ = Describe("Degrade: kinds whose CRD comes and goes", func() {
 
 		By("reporting the missing CRD as Current and its kind as unknown")
 		got := readUntil(events, func(ev wait.Event) bool { return ev.AggregateStatus != status.UnknownStatus })
-		Expect(updatesOf(crdID, got)).To(ConsistOf(wait.EventResource{
+		Expect(seedUpdatesOf(crdID, got)).To(ConsistOf(wait.EventResource{
 			ResourceIdentifier: crdID, Status: status.CurrentStatus, Message: "Resource does not exist",
 		}), describeEvents(got))
 		first := updatesOf(gadgetID, got)
@@ -190,7 +190,7 @@ var _ = Describe("Degrade: kinds whose CRD comes and goes", func() {
 		AddReportEntry("from the CRD's deletion to Completed", time.Since(deleted).Round(time.Millisecond).String())
 		checkContract(ids, got)
 		Expect(got[len(got)-1].Type).To(Equal(wait.Completed), describeEvents(got))
-		Expect(*got[len(got)-2].EventResource).To(Equal(wait.EventResource{
+		Expect(seedOf(*got[len(got)-2].EventResource)).To(Equal(wait.EventResource{
 			ResourceIdentifier: gadgetID, Status: status.CurrentStatus, Message: "Resource has been deleted",
 		}), describeEvents(got))
 		closeAndExpectNoLeaks(r, ignore)

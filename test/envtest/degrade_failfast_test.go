@@ -61,9 +61,9 @@ var _ = Describe("Degrade: fail fast", func() {
 		GinkgoHelper()
 		n := len(got)
 		Expect(n).To(BeNumerically(">=", 2), describeEvents(got))
-		Expect(got[n-1]).To(Equal(wait.Event{Type: wait.Failed, AggregateStatus: status.FailedStatus}), describeEvents(got))
+		Expect(finalOf(got[n-1])).To(Equal(wait.Event{Type: wait.Failed, AggregateStatus: status.FailedStatus}), describeEvents(got))
 		Expect(got[n-2].EventResource).NotTo(BeNil(), describeEvents(got))
-		Expect(*got[n-2].EventResource).To(Equal(wait.EventResource{
+		Expect(seedOf(*got[n-2].EventResource)).To(Equal(wait.EventResource{
 			ResourceIdentifier: wID, Status: status.FailedStatus, Message: "it broke",
 		}), describeEvents(got))
 		updates := append(got[:n-1:n-1], wait.Event{Type: wait.Aborted, AggregateStatus: got[n-2].AggregateStatus})
@@ -111,6 +111,6 @@ var _ = Describe("Degrade: fail fast", func() {
 		got = append(got, collectEvents(events)...)
 		AddReportEntry("events", describeEvents(got))
 		checkContract(ids, got)
-		Expect(got[len(got)-1]).To(Equal(wait.Event{Type: wait.Aborted, AggregateStatus: status.InProgressStatus}), describeEvents(got))
+		Expect(finalOf(got[len(got)-1])).To(Equal(wait.Event{Type: wait.Aborted, AggregateStatus: status.InProgressStatus}), describeEvents(got))
 	})
 })

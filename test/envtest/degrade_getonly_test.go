@@ -52,7 +52,7 @@ var _ = Describe("Degrade: a get-only user and an object deleted mid-wait", func
 		AddReportEntry("requests", log.String())
 		checkContract(ids, got)
 		Expect(got[len(got)-1].Type).To(Equal(wait.Completed), describeEvents(got))
-		Expect(*got[len(got)-2].EventResource).To(Equal(wait.EventResource{
+		Expect(seedOf(*got[len(got)-2].EventResource)).To(Equal(wait.EventResource{
 			ResourceIdentifier: id, Status: status.CurrentStatus, Message: "Resource has been deleted",
 		}), "the final transition:\n%s", describeEvents(got))
 		Expect(log.where(widgetGets(ns, 404))).NotTo(BeEmpty(), "a polled GET found the Widget gone:\n%s", log)

@@ -272,6 +272,21 @@ func isUpdate(id wait.ResourceIdentifier, st status.Status, msg string) func(wai
 	}
 }
 
+// seedOf is the seed's part of an update: r without kwait's Met.
+func seedOf(r wait.EventResource) wait.EventResource {
+	r.Met = false
+	return r
+}
+
+// seedUpdatesOf is updatesOf, the seed's part of each.
+func seedUpdatesOf(id wait.ResourceIdentifier, events []wait.Event) []wait.EventResource {
+	out := updatesOf(id, events)
+	for i := range out {
+		out[i] = seedOf(out[i])
+	}
+	return out
+}
+
 // updatesOf returns the ResourceUpdates of id among events.
 func updatesOf(id wait.ResourceIdentifier, events []wait.Event) []wait.EventResource {
 	var out []wait.EventResource

@@ -232,7 +232,7 @@ var _ = Describe("Degrade: the permission ladder", func() {
 		AddReportEntry("events", describeEvents(got))
 		AddReportEntry("requests of a user that may read nothing", log.String())
 		checkContract(ids, got)
-		Expect(got[len(got)-1]).To(Equal(wait.Event{Type: wait.Aborted, AggregateStatus: status.InProgressStatus}), describeEvents(got))
+		Expect(finalOf(got[len(got)-1])).To(Equal(wait.Event{Type: wait.Aborted, AggregateStatus: status.InProgressStatus}), describeEvents(got))
 
 		for _, path := range []string{widgetsPath(nsA), configMapsPath(nsA)} {
 			reqs := log.where(onPath(path))

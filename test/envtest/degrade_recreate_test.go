@@ -34,7 +34,7 @@ var _ = Describe("Degrade: an object deleted and recreated during a wait", func(
 			r := newResolver(cfg, opts)
 			events := r.WaitForStatus(waitCtxFor(ctx, time.Minute), ids)
 			got := readUntil(events, func(ev wait.Event) bool { return ev.AggregateStatus != status.UnknownStatus })
-			Expect(updatesOf(wID, got)).To(ConsistOf(wait.EventResource{
+			Expect(seedUpdatesOf(wID, got)).To(ConsistOf(wait.EventResource{
 				ResourceIdentifier: wID, Status: status.InProgressStatus, Message: "first life",
 			}), describeEvents(got))
 

@@ -112,7 +112,7 @@ var _ = Describe("Degrade: an API server restart", Serial, Ordered, SpecPriority
 		AddReportEntry("events", rec.String())
 		checkContract(ids, got)
 		Expect(got[len(got)-1].Type).To(Equal(wait.Completed), rec.String())
-		Expect(*got[len(got)-2].EventResource).To(Equal(wait.EventResource{
+		Expect(seedOf(*got[len(got)-2].EventResource)).To(Equal(wait.EventResource{
 			ResourceIdentifier: ids[0], Status: status.CurrentStatus, Message: "Resource is Ready",
 		}), "the final transition:\n%s", rec)
 

@@ -71,7 +71,7 @@ var _ = Describe("Degrade: list and watch revoked and granted back", func() {
 		GinkgoHelper()
 		checkContract(ids, got)
 		Expect(got[len(got)-1].Type).To(Equal(wait.Completed), describeEvents(got))
-		Expect(*got[len(got)-2].EventResource).To(Equal(wait.EventResource{
+		Expect(seedOf(*got[len(got)-2].EventResource)).To(Equal(wait.EventResource{
 			ResourceIdentifier: ids[0], Status: status.CurrentStatus, Message: "Resource is Ready",
 		}), "the final transition:\n%s", describeEvents(got))
 	}
@@ -244,7 +244,7 @@ var _ = Describe("Degrade: list and watch revoked and granted back", func() {
 		AddReportEntry("requests since the cut", describeRuns(u.since(cut, anyRequest)))
 		checkContract(ids, got)
 		Expect(got[len(got)-1].Type).To(Equal(wait.Completed), describeEvents(got))
-		Expect(*got[len(got)-2].EventResource).To(Equal(wait.EventResource{
+		Expect(seedOf(*got[len(got)-2].EventResource)).To(Equal(wait.EventResource{
 			ResourceIdentifier: ids[0], Status: status.CurrentStatus, Message: "Resource has been deleted",
 		}), "the final transition:\n%s", describeEvents(got))
 		Expect(u.since(cut, widgetGets(u.ns, 404))).NotTo(BeEmpty(), "a polled GET found the Widget gone:\n%s", u.log)

@@ -537,3 +537,10 @@ func (b *laggingBody) Close() error {
 	b.closeOnce.Do(func() { close(b.closed) })
 	return b.ReadCloser.Close()
 }
+
+// finalOf is the seed's part of a final event (Completed, Aborted,
+// Failed): its type and aggregate. kwait adds progress, the abort's cause
+// and the Failed resource, which specs of those check on their own.
+func finalOf(ev wait.Event) wait.Event {
+	return wait.Event{Type: ev.Type, AggregateStatus: ev.AggregateStatus}
+}
