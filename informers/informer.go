@@ -28,8 +28,10 @@ import (
 // 100% jitter, which cache.InformerOptions cannot change) leaves it asleep
 // for a long while after the API server is reachable again, 0.8s in the
 // median after a 3s outage and up to 6s. Refused connections cost the API
-// server nothing, so the informer tries again within a second throughout.
-var redialBackoff = wait.Backoff{Duration: 100 * time.Millisecond, Factor: 2, Jitter: 0.5, Steps: math.MaxInt32, Cap: time.Second}
+// server nothing (a server that refuses is not there), so the informer
+// dials again at most 300ms apart throughout: it is back within about
+// 150ms of the server in the median.
+var redialBackoff = wait.Backoff{Duration: 50 * time.Millisecond, Factor: 2, Jitter: 0.2, Steps: math.MaxInt32, Cap: 250 * time.Millisecond}
 
 // informer is a Source fed by one list+watch of a resource in one scope
 // (a namespace, or "" for all). Its event handler runs on the controller's
