@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -68,19 +69,50 @@ func (c watchingReader) Watch(ctx context.Context, res informers.Resource, names
 	}
 	// A reader may send typed objects (the controller-runtime fake client
 	// does, for kinds of its scheme); informers keep unstructured ones.
-	return watch.Filter(w, func(ev watch.Event) (watch.Event, bool) {
-		if _, ok := ev.Object.(*unstructured.Unstructured); ok || ev.Type == watch.Error || ev.Type == watch.Bookmark {
-			return ev, true
+	return newUnstructuredWatch(w, res), nil
+}
+
+// unstructuredWatch converts the typed objects of a watch to unstructured.
+// Unlike watch.Filter, its goroutine ends on Stop even when nobody reads.
+type unstructuredWatch struct {
+	in   watch.Interface
+	out  chan watch.Event
+	stop chan struct{}
+	once sync.Once
+}
+
+func newUnstructuredWatch(in watch.Interface, res informers.Resource) *unstructuredWatch {
+	w := &unstructuredWatch{in: in, out: make(chan watch.Event), stop: make(chan struct{})}
+	go func() {
+		defer close(w.out)
+		for ev := range in.ResultChan() {
+			if _, ok := ev.Object.(*unstructured.Unstructured); !ok && ev.Type != watch.Error && ev.Type != watch.Bookmark {
+				m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(ev.Object)
+				if err != nil {
+					ev = watch.Event{Type: watch.Error, Object: &metav1.Status{Status: metav1.StatusFailure, Message: err.Error()}}
+				} else {
+					u := &unstructured.Unstructured{Object: m}
+					u.SetGroupVersionKind(res.GVK)
+					ev.Object = u
+				}
+			}
+			select {
+			case w.out <- ev:
+			case <-w.stop:
+				return
+			}
 		}
-		m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(ev.Object)
-		if err != nil {
-			return watch.Event{Type: watch.Error, Object: &metav1.Status{Status: metav1.StatusFailure, Message: err.Error()}}, true
-		}
-		u := &unstructured.Unstructured{Object: m}
-		u.SetGroupVersionKind(res.GVK)
-		ev.Object = u
-		return ev, true
-	}), nil
+	}()
+	return w
+}
+
+func (w *unstructuredWatch) ResultChan() <-chan watch.Event { return w.out }
+
+func (w *unstructuredWatch) Stop() {
+	w.once.Do(func() {
+		close(w.stop)
+		w.in.Stop()
+	})
 }
 
 // IsWatchListSemanticsUnSupported makes the reflector use LIST+WATCH:

@@ -113,8 +113,13 @@ func TestWaitGroupsTheTargetsOfALateKindTogether(t *testing.T) {
 	if last := evs[len(evs)-1]; last.Type != Completed {
 		t.Fatalf("got %+v, want Completed", steps(evs))
 	}
-	waitForWatches(t, c, 1)
-	widgets := slices.DeleteFunc(c.requests("list", "watch"), func(r request) bool { return r.Resource != "widgets" })
+	// The wait may complete on its first GET of the kind (read first) before
+	// the informer's watch is open.
+	widgetsOnly := func() []request {
+		return slices.DeleteFunc(c.requests("list", "watch"), func(r request) bool { return r.Resource != "widgets" })
+	}
+	eventually(t, func() bool { return len(widgetsOnly()) >= 2 })
+	widgets := widgetsOnly()
 	if d := cmp.Diff(informerOn("widgets", "ns", ""), sortedUnique(widgets)); d != "" {
 		t.Errorf("lists and watches (-want +got):\n%s", d)
 	}
