@@ -313,12 +313,13 @@ func TestPollerPollsNewKeysAtOnceThenEveryInterval(t *testing.T) {
 		t.Errorf("got %+v, want an error for broken and absence for absent", got)
 	}
 	// The poller armed its interval timer before its first poll; the next
-	// interval polls every key again.
+	// interval polls every key again, and delivers the error again (the
+	// unchanged object and absence it does not).
 	if !clk.HasWaiters() {
 		t.Fatal("the poller has no interval timer")
 	}
 	clk.Step(time.Minute)
-	if o := rec.next(t); o.Object == nil {
-		t.Errorf("interval poll %+v, want the object", o)
+	if o := broken.next(t); o.Key.Name != "broken" || o.Err == nil {
+		t.Errorf("interval poll %+v, want the error of broken again", o)
 	}
 }

@@ -11,7 +11,10 @@ import (
 // poller is a Source that reads each subscribed object every interval: the
 // fallback where watching is not possible, and the kstatus wait package's
 // behaviour. Each round goes through the read planner (one LIST of the
-// namespace from its threshold, a GET each otherwise).
+// namespace from its threshold, a GET each otherwise), and delivers only
+// what changed since the key's last delivery (see changedLocked): most
+// objects of a large wait are unchanged from one round to the next, and
+// their status need not be computed again.
 type poller struct {
 	r         *reader
 	res       Resource
@@ -24,6 +27,17 @@ type poller struct {
 	// fanout.mu also guards the fields below.
 	fanout
 	fresh map[Key]bool // subscribed keys not polled yet
+	// last is what each key's last delivery said, for changedLocked; a
+	// key subscribed again is dropped from it, so its next read is
+	// delivered whatever it says.
+	last map[Key]polled
+}
+
+// polled is what a delivered observation said of its object.
+type polled struct {
+	present bool
+	// resourceVersion is the object's, "" for an absence.
+	resourceVersion string
 }
 
 var _ Source = (*poller)(nil)
@@ -33,6 +47,7 @@ func newPoller(r *reader, res Resource, namespace string, interval time.Duration
 		r: r, res: res, namespace: namespace, interval: interval, clock: clk, log: log,
 		wake:  make(chan struct{}, 1),
 		fresh: make(map[Key]bool),
+		last:  make(map[Key]polled),
 	}
 }
 
@@ -51,6 +66,11 @@ func (p *poller) run(ctx context.Context) {
 			p.mu.Lock()
 			keys := p.keysLocked()
 			clear(p.fresh)
+			for k := range p.last {
+				if _, ok := p.byKey[k]; !ok {
+					delete(p.last, k) // nobody subscribes to it any more
+				}
+			}
 			p.mu.Unlock()
 			p.poll(ctx, keys)
 			t.Reset(p.interval)
@@ -80,8 +100,32 @@ func (p *poller) poll(ctx context.Context, keys []Key) {
 		}
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		p.deliverLocked(o)
+		if p.changedLocked(o) {
+			p.deliverLocked(o)
+		}
 	})
+}
+
+// changedLocked tells whether o says something else of its object than
+// the key's last delivery, and records it. An error is always delivered,
+// and so is the first success after one; an object is unchanged at the
+// same resourceVersion, an absence after an absence.
+func (p *poller) changedLocked(o Observation) bool {
+	if o.Err != nil {
+		delete(p.last, o.Key)
+		return true
+	}
+	now := polled{present: o.Object != nil}
+	if now.present {
+		now.resourceVersion = o.ResourceVersion
+	}
+	if prev, ok := p.last[o.Key]; ok && prev == now && (!now.present || now.resourceVersion != "") {
+		return false
+	}
+	if _, ok := p.byKey[o.Key]; ok {
+		p.last[o.Key] = now
+	}
+	return true
 }
 
 // Subscribe never reports health: a poller's failures are those of its
@@ -91,6 +135,7 @@ func (p *poller) Subscribe(keys []Key, h Handler, _ HealthHandler) func() {
 	s := p.addLocked(keys, h, nil)
 	for _, k := range keys {
 		p.fresh[k] = true
+		delete(p.last, k)
 	}
 	p.mu.Unlock()
 	select {

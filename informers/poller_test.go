@@ -190,6 +190,31 @@ func (pt *pollTest) expect(round string, want map[Key]state) {
 	}
 }
 
+// expectChanged checks that the round delivered want, and nothing else.
+func (pt *pollTest) expectChanged(round string, want map[Key]state) {
+	pt.t.Helper()
+	got := make(map[Key]state)
+	for _, o := range pt.rec.drain() {
+		if _, dup := got[o.Key]; dup {
+			pt.t.Errorf("%s: %s observed twice", round, o.Key)
+		}
+		got[o.Key] = stateOf(o)
+	}
+	if want == nil {
+		want = map[Key]state{}
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		pt.t.Errorf("%s: observations (-want +got):\n%s", round, d)
+	}
+}
+
+func (pt *pollTest) update(u *unstructured.Unstructured) {
+	pt.t.Helper()
+	if _, err := pt.dyn.Resource(cmRes.GVR).Namespace(u.GetNamespace()).Update(context.Background(), u, metav1.UpdateOptions{}); err != nil {
+		pt.t.Fatal(err)
+	}
+}
+
 func (pt *pollTest) delete(k Key) {
 	pt.t.Helper()
 	if err := pt.dyn.Resource(cmRes.GVR).Namespace(k.Namespace).Delete(context.Background(), k.Name, metav1.DeleteOptions{}); err != nil {
@@ -238,20 +263,16 @@ func TestPollerListsFromThreshold(t *testing.T) {
 			t.Errorf("LISTs %+v, want one of all namespaces without options (no Limit)", l)
 		}
 
+		// Later rounds deliver what changed: the deletion, not the
+		// unchanged objects nor the absence that was one already.
 		pt.delete(gone)
 		pt.round()
 		pt.expectCalls(0, 2)
-		pt.expect("round after the deletion", map[Key]state{
-			missing: {ResourceVersion: listRV(2)},
-			gone:    {ResourceVersion: listRV(2)},
-		})
+		pt.expectChanged("round after the deletion", map[Key]state{gone: {ResourceVersion: listRV(2)}})
 
 		pt.round()
 		pt.expectCalls(0, 3)
-		pt.expect("round after that", map[Key]state{
-			missing: {ResourceVersion: listRV(3)},
-			gone:    {ResourceVersion: listRV(3)},
-		})
+		pt.expectChanged("round after that", nil)
 	})
 }
 
@@ -266,7 +287,7 @@ func TestPollerGetsBelowThreshold(t *testing.T) {
 		pt.expect("first round", map[Key]state{missing: {}})
 		pt.round()
 		pt.expectCalls(18, 0)
-		pt.expect("second round", map[Key]state{missing: {}})
+		pt.expectChanged("second round", nil)
 
 		// A tenth key is polled alone at once, then with the other nine,
 		// which makes a round of ten: a LIST.
@@ -280,9 +301,9 @@ func TestPollerGetsBelowThreshold(t *testing.T) {
 		}
 		pt.round()
 		pt.expectCalls(19, 1)
-		pt.expect("round of ten", map[Key]state{missing: {ResourceVersion: listRV(1)}})
-		if got := late.drain(); len(got) != 1 || got[0].Object != nil || got[0].ResourceVersion != listRV(1) {
-			t.Errorf("new key observed as %+v in the round of ten, want absent as of the list", got)
+		pt.expectChanged("round of ten", nil)
+		if got := late.drain(); len(got) != 0 {
+			t.Errorf("new key observed as %+v in the round of ten, want nothing (absent still)", got)
 		}
 	})
 }
@@ -301,17 +322,17 @@ func TestPollerGetsOnceListIsForbidden(t *testing.T) {
 		pt.delete(gone)
 		pt.round()
 		pt.expectCalls(6, 1)
-		pt.expect("round after the deletion", map[Key]state{missing: {}, gone: {}})
+		pt.expectChanged("round after the deletion", map[Key]state{gone: {}})
 
 		pt.round()
 		pt.expectCalls(9, 1)
-		pt.expect("round after that", map[Key]state{missing: {}, gone: {}})
+		pt.expectChanged("round after that", nil)
 
 		// Once listForbiddenFor has passed, a LIST is tried again, in case
 		// it was granted meanwhile: still refused, the round GETs.
 		pt.round()
 		pt.expectCalls(12, 2)
-		pt.expect("round after the refusal expired", map[Key]state{missing: {}, gone: {}})
+		pt.expectChanged("round after the refusal expired", nil)
 	})
 }
 
@@ -331,8 +352,8 @@ func TestPollerListsAgainAfterOtherErrors(t *testing.T) {
 		failed := state{Err: unavailable.Error()}
 		pt.expect("failed round", map[Key]state{keys[0]: failed, keys[1]: failed, keys[2]: failed})
 
-		// The failed round left what the poller knew alone: the object it
-		// last found is reported deleted.
+		// After the failed round every key is delivered again, changed or
+		// not: the object it last found is reported deleted.
 		pt.c.setListErr(nil)
 		pt.delete(gone)
 		pt.round()
@@ -341,5 +362,58 @@ func TestPollerListsAgainAfterOtherErrors(t *testing.T) {
 			missing: {ResourceVersion: listRV(3)},
 			gone:    {ResourceVersion: listRV(3)},
 		})
+	})
+}
+
+// TestPollerSkipsUnchanged: a round delivers only what changed since the
+// key's last delivery (another resourceVersion, a new absence, an error,
+// the first success after one); a key subscribed again gets its state.
+func TestPollerSkipsUnchanged(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		keys, objs := fleet("ns", 3, 3)
+		changed, gone := keys[1], keys[2]
+		pt := startPollTest(t, "ns", 2, nil, keys, objs...)
+		pt.expectCalls(0, 1)
+		pt.expect("first round", nil)
+
+		pt.round()
+		pt.expectCalls(0, 2)
+		pt.expectChanged("round without a change", nil)
+
+		pt.update(configMap("ns", changed.Name, 2))
+		pt.delete(gone)
+		pt.round()
+		pt.expectChanged("round after an update and a deletion", map[Key]state{
+			changed: {Present: true, ResourceVersion: "2"},
+			gone:    {ResourceVersion: listRV(3)},
+		})
+		pt.round()
+		pt.expectChanged("round after that", nil)
+
+		unavailable := apierrors.NewServiceUnavailable("etcd is down")
+		pt.c.setListErr(unavailable)
+		pt.round()
+		failed := state{Err: unavailable.Error()}
+		pt.expectChanged("failed round", map[Key]state{keys[0]: failed, changed: failed, gone: failed})
+		pt.round()
+		pt.expectChanged("failed again", map[Key]state{keys[0]: failed, changed: failed, gone: failed})
+		pt.c.setListErr(nil)
+		pt.round()
+		pt.expectChanged("round after the failures", map[Key]state{
+			keys[0]: {Present: true, ResourceVersion: "1"},
+			changed: {Present: true, ResourceVersion: "2"},
+			gone:    {ResourceVersion: listRV(7)},
+		})
+
+		// A second subscriber of a polled key gets its state at once, though
+		// it did not change.
+		again := newRecorder()
+		t.Cleanup(pt.p.Subscribe([]Key{keys[0]}, again.handle, nil))
+		synctest.Wait()
+		if got := again.drain(); len(got) != 1 || stateOf(got[0]) != (state{Present: true, ResourceVersion: "1"}) {
+			t.Errorf("second subscriber observed %+v, want %s present at 1 once", got, keys[0])
+		}
+		pt.rec.drain()
 	})
 }
