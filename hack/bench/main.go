@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -57,7 +58,10 @@ func main() {
 	only := flag.String("only", "", "comma-separated scenarios to run ("+strings.Join(scenarioNames(), ",")+"); default all")
 	waiters := flag.String("waiters", "", "comma-separated waiter names to run (default all; for profiling)")
 	reps := flag.Int("reps", 0, "fleet and fleet2k passes per watcher (default 3)")
-	worker := flag.Bool("worker", false, "run as the fleet's waiting side (internal)")
+	worker := flag.Bool("worker", false, "run as a waiting side (internal)")
+	scale := flag.Bool("scale", false, "run the scale curve only: the fleet at each of --scale-sizes, watchers only")
+	scaleSizes := flag.String("scale-sizes", "1000,10000,100000", "comma-separated object counts of the scale curve, ascending")
+	scaleReps := flag.Int("scale-reps", 1, "passes per size of the scale curve")
 	flag.Parse()
 	ctrllog.SetLogger(logr.Discard())
 	klog.SetLogger(logr.Discard())
@@ -90,6 +94,22 @@ func main() {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}
+	}
+	if *scale {
+		var ns []int
+		for _, f := range strings.Split(*scaleSizes, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n <= 0 || (len(ns) > 0 && n <= ns[len(ns)-1]) {
+				fmt.Fprintf(os.Stderr, "bench: --scale-sizes %q: want ascending positive counts\n", *scaleSizes)
+				os.Exit(2)
+			}
+			ns = append(ns, n)
+		}
+		if err := runScale(sz, ns, *scaleReps, *out, *profile); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(sz, *q, *out, *profile, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -126,8 +146,9 @@ func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, args...)...)
 }
 
-func run(sz sizes, isQuick bool, outDir, profileDir, only string) error {
-	started := time.Now()
+// start starts the control plane and returns the bench, its version and
+// the control plane's stop.
+func start(sz sizes, profileDir string) (*bench, string, func(), error) {
 	env := &envtest.Environment{
 		ControlPlaneStartTimeout: 60 * time.Second,
 		ControlPlaneStopTimeout:  60 * time.Second,
@@ -138,17 +159,58 @@ func run(sz sizes, isQuick bool, outDir, profileDir, only string) error {
 	logf("starting the control plane")
 	cfg, err := env.Start()
 	if err != nil {
-		return fmt.Errorf("start envtest: %w", err)
+		return nil, "", nil, fmt.Errorf("start envtest: %w", err)
 	}
-	defer func() { _ = env.Stop() }()
+	stop := func() { _ = env.Stop() }
 	version, err := discovery.NewDiscoveryClientForConfigOrDie(cfg).ServerVersion()
+	if err != nil {
+		stop()
+		return nil, "", nil, err
+	}
+	c := &cluster{dyn: dynamic.NewForConfigOrDie(cfg), core: kubernetes.NewForConfigOrDie(cfg), ext: apiextensionsclientset.NewForConfigOrDie(cfg)}
+	specs := slices.DeleteFunc(waiterSpecs(), func(s waiterSpec) bool { return !specFilter(s) })
+	return &bench{cfg: cfg, c: c, sz: sz, specs: specs, res: newResults(), profileDir: profileDir}, version.GitVersion, stop, nil
+}
+
+// runScale runs the scale curve and writes scale.md and scale.svg.
+func runScale(sz sizes, sizes []int, repeats int, outDir, profileDir string) error {
+	started := time.Now()
+	b, version, stop, err := start(sz, profileDir)
 	if err != nil {
 		return err
 	}
+	defer stop()
+	logf("scenario scale %v", sizes)
+	err = b.scale(context.Background(), sizes, repeats)
+	b.res.wall["total"] = time.Since(started)
+	if len(b.res.scale) == 0 {
+		return err
+	}
+	md := b.res.scaleMarkdown(machine(version, fmt.Sprintf("scale (--scale), sizes %v, %d pass(es) each", sizes, repeats)), b.specs)
+	if err != nil {
+		md += fmt.Sprintf("\nThe curve stopped: %v\n", err)
+	}
+	fmt.Print(md)
+	if werr := os.MkdirAll(outDir, 0o755); werr != nil {
+		return werr
+	}
+	if werr := os.WriteFile(filepath.Join(outDir, "scale.md"), []byte(md), 0o644); werr != nil {
+		return werr
+	}
+	if werr := os.WriteFile(filepath.Join(outDir, "scale.svg"), []byte(b.res.scaleSVG(b.specs)), 0o644); werr != nil {
+		return werr
+	}
+	return err
+}
+
+func run(sz sizes, isQuick bool, outDir, profileDir, only string) error {
+	started := time.Now()
+	b, version, stop, err := start(sz, profileDir)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	ctx := context.Background()
-	c := &cluster{dyn: dynamic.NewForConfigOrDie(cfg), core: kubernetes.NewForConfigOrDie(cfg), ext: apiextensionsclientset.NewForConfigOrDie(cfg)}
-	specs := slices.DeleteFunc(waiterSpecs(), func(s waiterSpec) bool { return !specFilter(s) })
-	b := &bench{cfg: cfg, c: c, sz: sz, specs: specs, res: newResults(), profileDir: profileDir}
 
 	for _, s := range scenarios {
 		if only != "" && !slices.Contains(strings.Split(only, ","), s.name) {
@@ -168,7 +230,7 @@ func run(sz sizes, isQuick bool, outDir, profileDir, only string) error {
 	if isQuick {
 		mode = "quick (--quick)"
 	}
-	md := b.res.markdown(machine(version.GitVersion, mode), b.specs)
+	md := b.res.markdown(machine(version, mode), b.specs)
 	fmt.Print(md)
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return err

@@ -14,6 +14,7 @@ type results struct {
 	latency         map[string][]time.Duration
 	latencyRequests map[string]int64
 	fleet, fleet2k  fleetResult
+	scale           []scaleResult
 	fetchCold       []time.Duration
 	fetchWarm       []time.Duration
 	fetchColdReq    float64
@@ -102,9 +103,17 @@ func (r *results) markdown(machine string, specs []waiterSpec) string {
 		fleetRows(row, "**2. fleet** passes (the rows below are medians)", r.fleet)
 	}
 	if ran("warm") {
-		row("**3. back-to-back** waits of 1 object, one waiter: median", func(s waiterSpec) string { return dur(percentile(r.backToBack[s.Name], 50)) })
-		row("… p90", func(s waiterSpec) string { return dur(percentile(r.backToBack[s.Name], 90)) })
-		row("… total requests", func(s waiterSpec) string { return fmt.Sprint(r.backToBackReq[s.Name]) })
+		warm := func(f func(s waiterSpec) string) func(waiterSpec) string {
+			return func(s waiterSpec) string {
+				if len(r.backToBack[s.Name]) == 0 {
+					return "—"
+				}
+				return f(s)
+			}
+		}
+		row("**3. back-to-back** waits of 1 object, one waiter: median", warm(func(s waiterSpec) string { return dur(percentile(r.backToBack[s.Name], 50)) }))
+		row("… p90", warm(func(s waiterSpec) string { return dur(percentile(r.backToBack[s.Name], 90)) }))
+		row("… total requests", warm(func(s waiterSpec) string { return fmt.Sprint(r.backToBackReq[s.Name]) }))
 	}
 	if ran("selective") {
 		row("**4. selective** 1 object beside many: start → Completed", func(s waiterSpec) string { return dur(r.selective[s.Name].completedAfter) })
@@ -185,7 +194,7 @@ func (r *results) markdown(machine string, specs []waiterSpec) string {
 	}
 	sb.WriteString("\nNotes:\n")
 	if ran("latency") {
-		sb.WriteString("- Latency: the waiters run one after the other in the benchmark process; each first makes unmeasured warm-up flips (10 for watchers, 1 for pollers). Pollers flip fewer times (their latency is bounded by the interval, and each flip waits for its event); the flips row says how many.\n")
+		sb.WriteString("- Latency: the waiters run one after the other, each in a child process of its own; each first makes unmeasured warm-up flips (10 for watchers, 1 for pollers). Pollers flip fewer times (their latency is bounded by the interval, and each flip waits for its event); the flips row says how many.\n")
 	}
 	sb.WriteString("- Requests are counted per waiter through its own `rest.Config.WrapTransport` (discovery included). In the fleets, the GET, LIST and WATCH requests to the benchmark's API group are also read off the API server's `apiserver_request_total` before and after each pass (the writers only create and patch); a watch is counted there when it ends.\n")
 	if ran("fleet") || ran("fleet2k") {
@@ -326,7 +335,7 @@ func thousands(n int) string {
 	return s
 }
 
-var palette = []string{"#1f77b4", "#2ca02c", "#98df8a", "#d62728", "#ff9896"}
+var palette = []string{"#7f7f7f", "#1f77b4", "#2ca02c", "#98df8a", "#d62728", "#ff9896"}
 
 // svg draws two panels: requests per scenario per waiter (log scale) and
 // latency p50/p99 per waiter (log scale).
@@ -414,7 +423,7 @@ func (r *results) svg(specs []waiterSpec) string {
 	}
 	// Legend.
 	for si, s := range specs {
-		x := 60 + float64(si)*180
+		x := 20 + float64(si)*160
 		fmt.Fprintf(&sb, `<rect x="%.0f" y="%d" width="12" height="12" fill="%s"/><text x="%.0f" y="%d">%s</text>`+"\n", x, h-40, palette[si%len(palette)], x+16, h-30, s.Name)
 	}
 	sb.WriteString("</svg>\n")

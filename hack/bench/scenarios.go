@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +24,11 @@ const (
 
 // latency flips the status message of one object and times each write's
 // response to the waiter's update carrying it. Pollers flip fewer times.
+// Each waiter runs in a child process of its own, one after the other, so
+// that no waiter's GC or goroutines are in another's samples; the child
+// stamps each update when its adapter receives it (the same clock). With
+// a profile folder, each child writes a runtime/trace of its wait there,
+// and the parent the samples (trace-…out, latency-….tsv).
 func (b *bench) latency(ctx context.Context) error {
 	for i, spec := range b.specs {
 		ns := fmt.Sprintf("latency-%d", i)
@@ -42,51 +49,90 @@ func (b *bench) latency(ctx context.Context) error {
 		case spec.Interval > 0:
 			n = min(n, b.sz.flips500ms)
 		}
-		cnt := &counter{}
-		w, err := spec.New(cnt.config(b.cfg))
+		lat, samples, requests, err := b.latencyOf(ctx, spec, id, n)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", spec.Name, err)
 		}
-		wctx, cancel := context.WithCancel(ctx)
-		ch := w.Start(wctx, []objID{id})
-		if _, err := waitFor(ch, waitTimeout, func(u update) bool { return strings.Contains(u.Message, "start") }); err != nil {
-			drain(cancel, ch)
-			return fmt.Errorf("%s: first update: %w", spec.Name, err)
-		}
-		// The first flips warm the path (connections, caches, the API
-		// server's own) and are not counted; watchers get 10, pollers 1.
-		warmup := 10
-		if spec.Interval > 0 {
-			warmup = 1
-		}
-		lat := make([]time.Duration, 0, n)
-		for f := range warmup + n {
-			msg := fmt.Sprintf("flip %04d.", f)
-			if spec.Interval > 0 {
-				// A random phase, so that writes do not lock onto the poll ticks.
-				time.Sleep(rand.N(spec.Interval))
+		b.res.latency[spec.Name] = lat
+		b.res.latencyRequests[spec.Name] = requests
+		if b.profileDir != "" {
+			var sb strings.Builder
+			sb.WriteString("written_unix_ns\tevent_unix_ns\tlatency_ns\n")
+			for _, x := range samples {
+				fmt.Fprintf(&sb, "%d\t%d\t%d\n", x[0].UnixNano(), x[1].UnixNano(), x[1].Sub(x[0]))
 			}
-			if err := b.c.setStatus(ctx, id, inProgress(msg)); err != nil {
-				drain(cancel, ch)
+			if err := os.WriteFile(filepath.Join(b.profileDir, "latency-"+slug(spec.Name)+".tsv"), []byte(sb.String()), 0o644); err != nil {
 				return err
 			}
-			written := time.Now()
-			at, err := waitFor(ch, spec.Interval*3+10*time.Second, func(u update) bool { return strings.Contains(u.Message, msg) })
-			if err != nil {
-				drain(cancel, ch)
-				return fmt.Errorf("%s: flip %d: %w", spec.Name, f, err)
-			}
-			if f >= warmup {
-				lat = append(lat, at.Sub(written))
-			}
 		}
-		drain(cancel, ch)
-		w.Close()
-		b.res.latency[spec.Name] = lat
-		b.res.latencyRequests[spec.Name] = cnt.requests.Load()
-		logf("  %-18s %d flips, p50 %s", spec.Name, n, percentile(lat, 50))
+		logf("  %-18s %d flips, p50 %s, p99 %s", spec.Name, n, percentile(lat, 50), percentile(lat, 99))
 	}
 	return nil
+}
+
+func slug(name string) string {
+	return strings.NewReplacer(" ", "-", "(", "", ")", "").Replace(name)
+}
+
+// latencyOf runs spec's latency wait on id in a worker: n measured flips
+// after the warm-up ones. samples are (write answered, event received).
+func (b *bench) latencyOf(ctx context.Context, spec waiterSpec, id objID, n int) (lat []time.Duration, samples [][2]time.Time, requests int64, err error) {
+	a := workerArgs{Spec: spec.Name, IDs: []objID{id}, Latency: true}
+	if b.profileDir != "" {
+		a.TraceFile = filepath.Join(b.profileDir, "trace-"+slug(spec.Name)+".out")
+	}
+	p, err := startWorkerWith(ctx, b.cfg, a, "", "")
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	defer func() {
+		if err != nil {
+			_ = p.cmd.Process.Kill()
+			_ = p.wait(time.Second)
+		}
+	}()
+	message := func(msg string) func(workerMsg) bool {
+		return func(m workerMsg) bool { return strings.Contains(m.Message, msg) }
+	}
+	if _, err := p.nextMatch("update", waitTimeout, message("start")); err != nil {
+		return nil, nil, 0, fmt.Errorf("first update: %w", err)
+	}
+	// The first flips warm the path (connections, caches, the API
+	// server's own) and are not counted; watchers get 10, pollers 1.
+	warmup := 10
+	if spec.Interval > 0 {
+		warmup = 1
+	}
+	lat = make([]time.Duration, 0, n)
+	for f := range warmup + n {
+		msg := fmt.Sprintf("flip %04d.", f)
+		if spec.Interval > 0 {
+			// A random phase, so that writes do not lock onto the poll ticks.
+			time.Sleep(rand.N(spec.Interval))
+		}
+		if err := b.c.setStatus(ctx, id, inProgress(msg)); err != nil {
+			return nil, nil, 0, err
+		}
+		written := time.Now()
+		m, err := p.nextMatch("update", spec.Interval*3+10*time.Second, message(msg))
+		if err != nil {
+			return nil, nil, 0, fmt.Errorf("flip %d: %w", f, err)
+		}
+		if f >= warmup {
+			at := time.Unix(0, m.At)
+			lat = append(lat, at.Sub(written))
+			samples = append(samples, [2]time.Time{written, at})
+		}
+	}
+	p.stop()
+	m, err := p.next("result", 30*time.Second)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if err := p.wait(30 * time.Second); err != nil {
+		return nil, nil, 0, fmt.Errorf("worker: %w", err)
+	}
+	return lat, samples, m.Result.Requests, nil
 }
 
 // fleetRun is one waiter's pass over the fleet.
@@ -128,6 +174,11 @@ type fleetParams struct {
 	specs               []waiterSpec
 	// profileTag starts the file names of the passes' profiles.
 	profileTag string
+	// ids, when set, are the fleet's objects, created already: the
+	// scenario creates none.
+	ids []objID
+	// repeats are the watchers' passes; 0 for sizes.fleetRepeats.
+	repeats int
 }
 
 // fleetResult is what one fleet scenario measured.
@@ -149,9 +200,20 @@ func (b *bench) fleet(ctx context.Context) error {
 // alone: a mid-sized wait spread over namespaces, where one informer per
 // namespace costs requests and heap that a cluster-wide watch would not.
 func (b *bench) fleet2k(ctx context.Context) error {
-	r, err := b.runFleet(ctx, fleetParams{name: "fleet2k", objects: b.sz.fleet2k, namespaces: b.sz.fleet2kNamespaces, specs: watchers(b.specs), profileTag: "fleet2k-"})
+	r, err := b.runFleet(ctx, fleetParams{name: "fleet2k", objects: b.sz.fleet2k, namespaces: b.sz.fleet2kNamespaces, specs: watchers(peers(b.specs)), profileTag: "fleet2k-"})
 	b.res.fleet2k = r
 	return err
+}
+
+// peers are the specs but the floor.
+func peers(specs []waiterSpec) []waiterSpec {
+	var out []waiterSpec
+	for _, s := range specs {
+		if !s.Floor {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // watchers are the specs that do not poll.
@@ -173,33 +235,31 @@ func watchers(specs []waiterSpec) []waiterSpec {
 func (b *bench) runFleet(ctx context.Context, fp fleetParams) (fleetResult, error) {
 	n, nsCount := fp.objects, fp.namespaces
 	res := fleetResult{objects: n, namespaces: nsCount, runs: map[string][]fleetRun{}}
-	for i := range nsCount {
-		if err := b.c.namespace(ctx, fmt.Sprintf("%s-%03d", fp.name, i)); err != nil {
+	ids := fp.ids
+	if ids == nil {
+		for i := range nsCount {
+			if err := b.c.namespace(ctx, fmt.Sprintf("%s-%03d", fp.name, i)); err != nil {
+				return res, err
+			}
+		}
+		ids = make([]objID, n)
+		for i := range ids {
+			ids[i] = objID{Namespace: fmt.Sprintf("%s-%03d", fp.name, i%nsCount), Name: fmt.Sprintf("o-%05d", i), GK: gk(kinds[(i/nsCount)%len(kinds)])}
+		}
+		if err := b.createFleet(ctx, fp.name, ids, nsCount); err != nil {
 			return res, err
 		}
 	}
-	ids := make([]objID, n)
-	for i := range ids {
-		ids[i] = objID{Namespace: fmt.Sprintf("%s-%03d", fp.name, i%nsCount), Name: fmt.Sprintf("o-%05d", i), GK: gk(kinds[(i/nsCount)%len(kinds)])}
-	}
-	t0 := time.Now()
-	if err := parallel(ctx, ids, writers, func(ctx context.Context, id objID) error {
-		if err := b.c.create(ctx, id); err != nil {
-			return err
-		}
-		return b.c.setStatus(ctx, id, inProgress("initial"))
-	}); err != nil {
-		return res, err
-	}
-	b.res.notes = append(b.res.notes, fmt.Sprintf("%s: created %d objects in %d namespaces (+ status) in %s with %d writers", fp.name, n, nsCount, time.Since(t0).Round(time.Millisecond), writers))
-	logf("  created %d objects in %s", n, time.Since(t0).Round(time.Millisecond))
 
 	round := 0
+	if fp.ids != nil {
+		round = 1 // objects made for another scenario: reset them first
+	}
 	// pass runs the waiters of specs side by side, each in a process of
 	// its own, over the same writes.
 	pass := func(specs []waiterSpec, profile bool) ([]fleetRun, error) {
 		if round > 0 {
-			msg := fmt.Sprintf("reset %d", round)
+			msg := fmt.Sprintf("%s reset %d", fp.name, round)
 			if err := parallel(ctx, ids, writers, func(ctx context.Context, id objID) error {
 				return b.c.setStatus(ctx, id, inProgress(msg))
 			}); err != nil {
@@ -302,8 +362,12 @@ func (b *bench) runFleet(ctx context.Context, fp fleetParams) (fleetResult, erro
 		}
 	}
 	var passes [][]waiterSpec
+	repeats := fp.repeats
+	if repeats == 0 {
+		repeats = b.sz.fleetRepeats
+	}
 	if ws := watchers(fp.specs); len(ws) > 0 {
-		for range b.sz.fleetRepeats {
+		for range repeats {
 			passes = append(passes, ws)
 		}
 	}
@@ -333,6 +397,22 @@ func (b *bench) runFleet(ctx context.Context, fp fleetParams) (fleetResult, erro
 		logf("  pass %d: reads counted by the waiters %d, by apiserver_request_total %d", i+1, cc.counted, cc.server)
 	}
 	return res, nil
+}
+
+// createFleet creates ids, each with an InProgress status.
+func (b *bench) createFleet(ctx context.Context, name string, ids []objID, nsCount int) error {
+	t0 := time.Now()
+	if err := parallel(ctx, ids, writers, func(ctx context.Context, id objID) error {
+		if err := b.c.create(ctx, id); err != nil {
+			return err
+		}
+		return b.c.setStatus(ctx, id, inProgress("initial"))
+	}); err != nil {
+		return err
+	}
+	b.res.notes = append(b.res.notes, fmt.Sprintf("%s: created %d objects in %d namespaces (+ status) in %s with %d writers", name, len(ids), nsCount, time.Since(t0).Round(time.Millisecond), writers))
+	logf("  created %d objects in %s", len(ids), time.Since(t0).Round(time.Millisecond))
+	return nil
 }
 
 // warm measures FetchAndResolve with a cold and a warm resolver, and
@@ -391,7 +471,7 @@ func (b *bench) warm(ctx context.Context) error {
 	b.res.fetchColdReq, b.res.fetchWarmReq = float64(coldReq)/reps, float64(warmReq)/reps
 
 	one := []objID{ids[0]}
-	for _, spec := range b.specs {
+	for _, spec := range peers(b.specs) {
 		cnt := &counter{}
 		w, err := spec.New(cnt.config(b.cfg))
 		if err != nil {
@@ -614,7 +694,7 @@ func (b *bench) cut(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	specs := watchers(b.specs)
+	specs := watchers(peers(b.specs))
 	b.res.cutObjects = len(ids)
 	for rep := range b.sz.cutRepeats {
 		runs, err := b.cutOnce(ctx, specs, ids, u.Host, rep)

@@ -59,11 +59,15 @@ type waiterSpec struct {
 	// yet picks the kind up once its CRD is installed. cli-utils' watcher
 	// does so only when the CRD itself is among the wait's objects.
 	LateKinds bool
-	New       func(cfg *rest.Config) (waiter, error)
+	// Floor marks the bare watch the others are measured against; it runs
+	// in the latency, fleet and selective scenarios only.
+	Floor bool
+	New   func(cfg *rest.Config) (waiter, error)
 }
 
 func waiterSpecs() []waiterSpec {
 	return []waiterSpec{
+		{Name: "floor (bare watch)", Floor: true, New: newFloor},
 		{Name: "kwait informers", LateKinds: true, New: func(cfg *rest.Config) (waiter, error) { return newKwait(cfg, wait.Options{}) }},
 		{Name: "kwait poll 2s", Interval: 2 * time.Second, LateKinds: true, New: func(cfg *rest.Config) (waiter, error) {
 			return newKwait(cfg, wait.Options{Poll: true, PollInterval: 2 * time.Second})

@@ -1,8 +1,9 @@
 package main
 
-// The fleet's waiting side runs in a child process of its own: its CPU
-// time, peak RSS and profiles are then its own, not shared with the 32
-// writers that play the controllers in the parent.
+// The waiting side of the fleets and of the latency scenario runs in a
+// child process of its own: its CPU time, peak RSS, GC and profiles are
+// then its own, not shared with the 32 writers that play the controllers
+// in the parent, nor with the waiter measured before it.
 
 import (
 	"bufio"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +29,12 @@ import (
 type workerArgs struct {
 	Spec string  `json:"spec"`
 	IDs  []objID `json:"ids"`
+	// Latency makes the worker report every update, not only "observed"
+	// and "result", and wait until its stdin ends rather than until
+	// Completed.
+	Latency bool `json:"latency,omitempty"`
+	// TraceFile, when set, receives a runtime/trace of the latency wait.
+	TraceFile string `json:"traceFile,omitempty"`
 	// Where to write profiles of the wait; empty for none.
 	CPUProfile  string `json:"cpuProfile,omitempty"`
 	HeapProfile string `json:"heapProfile,omitempty"`
@@ -51,10 +59,13 @@ func (a workerArgs) config() *rest.Config {
 // workerMsg is one line a worker writes to its stdout.
 type workerMsg struct {
 	// Kind is "observed" once every object has had an update, then
-	// "result" once the wait completed or failed.
-	Kind   string        `json:"kind"`
-	At     int64         `json:"at"` // Unix nanoseconds
-	Result *workerResult `json:"result,omitempty"`
+	// "result" once the wait completed or failed; in latency mode,
+	// "update" for every update, then "result".
+	Kind string `json:"kind"`
+	At   int64  `json:"at"` // Unix nanoseconds
+	// Message is the update's, in latency mode.
+	Message string        `json:"message,omitempty"`
+	Result  *workerResult `json:"result,omitempty"`
 }
 
 // workerResult is what a worker measured of its wait, from the call that
@@ -80,15 +91,12 @@ type workerResult struct {
 	Held uint64 `json:"held"`
 }
 
-// runWorker is the child's main: one wait on the fleet, with its args read
-// from stdin and its messages written to stdout.
+// runWorker is the child's main: one wait, with its args read from the
+// first JSON value of stdin and its messages written to stdout.
 func runWorker() error {
-	b, err := io.ReadAll(os.Stdin)
-	if err != nil {
-		return err
-	}
+	in := json.NewDecoder(os.Stdin)
 	var a workerArgs
-	if err := json.Unmarshal(b, &a); err != nil {
+	if err := in.Decode(&a); err != nil {
 		return fmt.Errorf("worker args: %w", err)
 	}
 	var spec *waiterSpec
@@ -108,6 +116,9 @@ func runWorker() error {
 		return err
 	}
 	defer w.Close()
+	if a.Latency {
+		return latencyWorker(a, w, cnt, out, io.MultiReader(in.Buffered(), os.Stdin))
+	}
 	if a.CPUProfile != "" {
 		f, err := os.Create(a.CPUProfile)
 		if err != nil {
@@ -186,6 +197,39 @@ loop:
 	return out.Encode(workerMsg{Kind: "result", At: time.Now().UnixNano(), Result: &res})
 }
 
+// latencyWorker reports every update of one wait until stdin ends, then
+// the requests it made.
+func latencyWorker(a workerArgs, w waiter, cnt *counter, out *json.Encoder, stdin io.Reader) error {
+	if a.TraceFile != "" {
+		f, err := os.Create(a.TraceFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return err
+		}
+		defer trace.Stop()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		_, _ = io.Copy(io.Discard, stdin)
+		cancel()
+	}()
+	res := workerResult{StartedAt: time.Now().UnixNano()}
+	for u := range w.Start(ctx, a.IDs) {
+		if u.Completed {
+			continue
+		}
+		if err := out.Encode(workerMsg{Kind: "update", At: u.At.UnixNano(), Message: u.Message}); err != nil {
+			return err
+		}
+	}
+	res.Requests, res.Watches, res.Bytes = cnt.requests.Load(), cnt.watches.Load(), cnt.bytes.Load()
+	return out.Encode(workerMsg{Kind: "result", At: time.Now().UnixNano(), Result: &res})
+}
+
 // liveHeap is the heap that survives a GC.
 func liveHeap() uint64 {
 	runtime.GC()
@@ -212,33 +256,41 @@ func procStatus(field string) uint64 {
 
 // workerProc is a running worker as the parent sees it.
 type workerProc struct {
-	cmd  *exec.Cmd
-	msgs chan workerMsg
-	errc chan error
+	cmd *exec.Cmd
+	// stdin is open while a latency worker should run.
+	stdin io.WriteCloser
+	msgs  chan workerMsg
+	errc  chan error
 }
 
 // startWorker starts a worker waiting on ids with spec; profiles go to
 // profileDir when it is set, their file names tagged with profileTag.
 func startWorker(ctx context.Context, cfg *rest.Config, spec waiterSpec, ids []objID, profileDir, profileTag string) (*workerProc, error) {
+	return startWorkerWith(ctx, cfg, workerArgs{Spec: spec.Name, IDs: ids}, profileDir, profileTag)
+}
+
+// startWorkerWith starts a worker with a, completed with cfg's server and
+// credentials. A latency worker runs until its stdin is closed (stop).
+func startWorkerWith(ctx context.Context, cfg *rest.Config, a workerArgs, profileDir, profileTag string) (*workerProc, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	a := workerArgs{
-		Spec: spec.Name, IDs: ids, Host: cfg.Host,
-		CAData: cfg.CAData, CertData: cfg.CertData, KeyData: cfg.KeyData, QPS: cfg.QPS, Burst: cfg.Burst,
-	}
-	if profileDir != "" {
-		slug := profileTag + strings.ReplaceAll(spec.Name, " ", "-")
-		a.CPUProfile = filepath.Join(profileDir, "cpu-"+slug+".pprof")
-		a.HeapProfile = filepath.Join(profileDir, "allocs-"+slug+".pprof")
+	a.Host, a.CAData, a.CertData, a.KeyData, a.QPS, a.Burst = cfg.Host, cfg.CAData, cfg.CertData, cfg.KeyData, cfg.QPS, cfg.Burst
+	if profileDir != "" && !a.Latency {
+		tag := profileTag + slug(a.Spec)
+		a.CPUProfile = filepath.Join(profileDir, "cpu-"+tag+".pprof")
+		a.HeapProfile = filepath.Join(profileDir, "allocs-"+tag+".pprof")
 	}
 	b, err := json.Marshal(a)
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, exe, "-worker")
-	cmd.Stdin = bytes.NewReader(b)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -247,7 +299,14 @@ func startWorker(ctx context.Context, cfg *rest.Config, spec waiterSpec, ids []o
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p := &workerProc{cmd: cmd, msgs: make(chan workerMsg, 4), errc: make(chan error, 1)}
+	if _, err := stdin.Write(b); err != nil {
+		_ = cmd.Process.Kill()
+		return nil, err
+	}
+	if !a.Latency {
+		_ = stdin.Close()
+	}
+	p := &workerProc{cmd: cmd, stdin: stdin, msgs: make(chan workerMsg, 1024), errc: make(chan error, 1)}
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
@@ -266,6 +325,14 @@ func startWorker(ctx context.Context, cfg *rest.Config, spec waiterSpec, ids []o
 
 // next returns the worker's next message of kind.
 func (p *workerProc) next(kind string, timeout time.Duration) (workerMsg, error) {
+	return p.nextMatch(kind, timeout, func(workerMsg) bool { return true })
+}
+
+// stop closes a latency worker's stdin, on which it ends its wait.
+func (p *workerProc) stop() { _ = p.stdin.Close() }
+
+// nextMatch returns the worker's next message of kind that match accepts.
+func (p *workerProc) nextMatch(kind string, timeout time.Duration, match func(workerMsg) bool) (workerMsg, error) {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
 	for {
@@ -276,7 +343,7 @@ func (p *workerProc) next(kind string, timeout time.Duration) (workerMsg, error)
 				p.errc <- err
 				return workerMsg{}, fmt.Errorf("worker ended before %q: %v", kind, err)
 			}
-			if m.Kind == kind {
+			if m.Kind == kind && match(m) {
 				return m, nil
 			}
 		case <-t.C:
