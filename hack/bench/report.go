@@ -194,7 +194,7 @@ func (r *results) markdown(machine string, specs []waiterSpec) string {
 	}
 	sb.WriteString("\nNotes:\n")
 	if ran("latency") {
-		sb.WriteString("- Latency: the waiters run one after the other, each in a child process of its own; each first makes unmeasured warm-up flips (10 for watchers, 1 for pollers). Pollers flip fewer times (their latency is bounded by the interval, and each flip waits for its event); the flips row says how many.\n")
+		sb.WriteString("- Latency: every waiter runs in a child process of its own, on an object of its own; the watchers run at once and take turns, one flip each, the pollers one after the other. Each first makes unmeasured warm-up flips (10 for watchers, 1 for pollers). Pollers flip fewer times (their latency is bounded by the interval, and each flip waits for its event); the flips row says how many.\n")
 	}
 	sb.WriteString("- Requests are counted per waiter through its own `rest.Config.WrapTransport` (discovery included). In the fleets, the GET, LIST and WATCH requests to the benchmark's API group are also read off the API server's `apiserver_request_total` before and after each pass (the writers only create and patch); a watch is counted there when it ends.\n")
 	if ran("fleet") || ran("fleet2k") {

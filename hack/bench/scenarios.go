@@ -22,50 +22,111 @@ const (
 	waitTimeout = 5 * time.Minute
 )
 
-// latency flips the status message of one object and times each write's
-// response to the waiter's update carrying it. Pollers flip fewer times.
-// Each waiter runs in a child process of its own, one after the other, so
-// that no waiter's GC or goroutines are in another's samples; the child
-// stamps each update when its adapter receives it (the same clock). With
-// a profile folder, each child writes a runtime/trace of its wait there,
-// and the parent the samples (trace-…out, latency-….tsv).
+// latency flips the status message of one object per waiter and times
+// each write's response to the waiter's update carrying it. Each waiter
+// runs in a child process of its own, so that no waiter's GC or goroutines
+// are in another's samples; the child stamps each update when its adapter
+// receives it (the same clock). The watchers run at once and take turns,
+// one flip each, so that what else loads the machine meanwhile (the API
+// server, other processes) falls on all of them alike; the pollers, whose
+// flips take seconds, run one after the other, with fewer flips. With a
+// profile folder, each child writes a runtime/trace of its wait there, and
+// the parent its samples (trace-….out, latency-….tsv; see tailtrace).
 func (b *bench) latency(ctx context.Context) error {
-	for i, spec := range b.specs {
+	var runs []*latencyRun
+	defer func() {
+		for _, r := range runs {
+			r.kill()
+		}
+	}()
+	start := func(i int, spec waiterSpec) (*latencyRun, error) {
 		ns := fmt.Sprintf("latency-%d", i)
 		if err := b.c.namespace(ctx, ns); err != nil {
-			return err
+			return nil, err
 		}
 		id := objID{Namespace: ns, Name: "flip", GK: gk("Widget")}
 		if err := b.c.create(ctx, id); err != nil {
-			return err
+			return nil, err
 		}
 		if err := b.c.setStatus(ctx, id, inProgress("start")); err != nil {
-			return err
+			return nil, err
 		}
-		n := b.sz.flips
+		r := &latencyRun{b: b, spec: spec, id: id, n: b.sz.flips, warmup: 10}
 		switch {
 		case spec.Interval >= 2*time.Second:
-			n = min(n, b.sz.flips2s)
+			r.n = min(r.n, b.sz.flips2s)
 		case spec.Interval > 0:
-			n = min(n, b.sz.flips500ms)
+			r.n = min(r.n, b.sz.flips500ms)
 		}
-		lat, samples, requests, err := b.latencyOf(ctx, spec, id, n)
+		if spec.Interval > 0 {
+			r.warmup = 1
+		}
+		runs = append(runs, r)
+		return r, r.start(ctx)
+	}
+	// finish ends r's worker and records its figures.
+	finish := func(r *latencyRun) error {
+		requests, err := r.finish()
 		if err != nil {
-			return fmt.Errorf("%s: %w", spec.Name, err)
+			return fmt.Errorf("%s: %w", r.spec.Name, err)
 		}
-		b.res.latency[spec.Name] = lat
-		b.res.latencyRequests[spec.Name] = requests
+		b.res.latency[r.spec.Name] = r.lat
+		b.res.latencyRequests[r.spec.Name] = requests
 		if b.profileDir != "" {
 			var sb strings.Builder
 			sb.WriteString("written_unix_ns\tevent_unix_ns\tlatency_ns\n")
-			for _, x := range samples {
+			for _, x := range r.samples {
 				fmt.Fprintf(&sb, "%d\t%d\t%d\n", x[0].UnixNano(), x[1].UnixNano(), x[1].Sub(x[0]))
 			}
-			if err := os.WriteFile(filepath.Join(b.profileDir, "latency-"+slug(spec.Name)+".tsv"), []byte(sb.String()), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(b.profileDir, "latency-"+slug(r.spec.Name)+".tsv"), []byte(sb.String()), 0o644); err != nil {
 				return err
 			}
 		}
-		logf("  %-18s %d flips, p50 %s, p99 %s", spec.Name, n, percentile(lat, 50), percentile(lat, 99))
+		logf("  %-18s %d flips, p50 %s, p90 %s, p99 %s", r.spec.Name, r.n, percentile(r.lat, 50), percentile(r.lat, 90), percentile(r.lat, 99))
+		return nil
+	}
+	var turns []*latencyRun
+	for i, spec := range b.specs {
+		if spec.Interval > 0 {
+			continue
+		}
+		r, err := start(i, spec)
+		if err != nil {
+			return fmt.Errorf("%s: %w", spec.Name, err)
+		}
+		turns = append(turns, r)
+	}
+	for f := range b.sz.flips + 10 {
+		for _, r := range turns {
+			if f >= r.warmup+r.n {
+				continue
+			}
+			if err := r.flip(ctx, f); err != nil {
+				return fmt.Errorf("%s: %w", r.spec.Name, err)
+			}
+		}
+	}
+	for _, r := range turns {
+		if err := finish(r); err != nil {
+			return err
+		}
+	}
+	for i, spec := range b.specs {
+		if spec.Interval == 0 {
+			continue
+		}
+		r, err := start(i, spec)
+		if err != nil {
+			return fmt.Errorf("%s: %w", spec.Name, err)
+		}
+		for f := range r.warmup + r.n {
+			if err := r.flip(ctx, f); err != nil {
+				return fmt.Errorf("%s: %w", spec.Name, err)
+			}
+		}
+		if err := finish(r); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -74,65 +135,84 @@ func slug(name string) string {
 	return strings.NewReplacer(" ", "-", "(", "", ")", "").Replace(name)
 }
 
-// latencyOf runs spec's latency wait on id in a worker: n measured flips
-// after the warm-up ones. samples are (write answered, event received).
-func (b *bench) latencyOf(ctx context.Context, spec waiterSpec, id objID, n int) (lat []time.Duration, samples [][2]time.Time, requests int64, err error) {
-	a := workerArgs{Spec: spec.Name, IDs: []objID{id}, Latency: true}
-	if b.profileDir != "" {
-		a.TraceFile = filepath.Join(b.profileDir, "trace-"+slug(spec.Name)+".out")
+// latencyRun is one waiter's latency wait on id in a worker: warmup
+// unmeasured flips, which warm the path (connections, caches, the API
+// server's own), then n measured ones.
+type latencyRun struct {
+	b         *bench
+	spec      waiterSpec
+	id        objID
+	n, warmup int
+	p         *workerProc
+	lat       []time.Duration
+	// samples are (write answered, event received).
+	samples [][2]time.Time
+	done    bool
+}
+
+func (r *latencyRun) start(ctx context.Context) error {
+	a := workerArgs{Spec: r.spec.Name, IDs: []objID{r.id}, Latency: true}
+	if r.b.profileDir != "" {
+		a.TraceFile = filepath.Join(r.b.profileDir, "trace-"+slug(r.spec.Name)+".out")
 	}
-	p, err := startWorkerWith(ctx, b.cfg, a, "", "")
+	p, err := startWorkerWith(ctx, r.b.cfg, a, "", "")
 	if err != nil {
-		return nil, nil, 0, err
+		return err
 	}
-	defer func() {
-		if err != nil {
-			_ = p.cmd.Process.Kill()
-			_ = p.wait(time.Second)
-		}
-	}()
-	message := func(msg string) func(workerMsg) bool {
-		return func(m workerMsg) bool { return strings.Contains(m.Message, msg) }
+	r.p = p
+	if _, err := p.nextMatch("update", waitTimeout, withMessage("start")); err != nil {
+		return fmt.Errorf("first update: %w", err)
 	}
-	if _, err := p.nextMatch("update", waitTimeout, message("start")); err != nil {
-		return nil, nil, 0, fmt.Errorf("first update: %w", err)
+	return nil
+}
+
+func withMessage(msg string) func(workerMsg) bool {
+	return func(m workerMsg) bool { return strings.Contains(m.Message, msg) }
+}
+
+// flip makes flip f and waits for the waiter's update of it.
+func (r *latencyRun) flip(ctx context.Context, f int) error {
+	msg := fmt.Sprintf("flip %04d.", f)
+	if r.spec.Interval > 0 {
+		// A random phase, so that writes do not lock onto the poll ticks.
+		time.Sleep(rand.N(r.spec.Interval))
 	}
-	// The first flips warm the path (connections, caches, the API
-	// server's own) and are not counted; watchers get 10, pollers 1.
-	warmup := 10
-	if spec.Interval > 0 {
-		warmup = 1
+	if err := r.b.c.setStatus(ctx, r.id, inProgress(msg)); err != nil {
+		return err
 	}
-	lat = make([]time.Duration, 0, n)
-	for f := range warmup + n {
-		msg := fmt.Sprintf("flip %04d.", f)
-		if spec.Interval > 0 {
-			// A random phase, so that writes do not lock onto the poll ticks.
-			time.Sleep(rand.N(spec.Interval))
-		}
-		if err := b.c.setStatus(ctx, id, inProgress(msg)); err != nil {
-			return nil, nil, 0, err
-		}
-		written := time.Now()
-		m, err := p.nextMatch("update", spec.Interval*3+10*time.Second, message(msg))
-		if err != nil {
-			return nil, nil, 0, fmt.Errorf("flip %d: %w", f, err)
-		}
-		if f >= warmup {
-			at := time.Unix(0, m.At)
-			lat = append(lat, at.Sub(written))
-			samples = append(samples, [2]time.Time{written, at})
-		}
-	}
-	p.stop()
-	m, err := p.next("result", 30*time.Second)
+	written := time.Now()
+	m, err := r.p.nextMatch("update", r.spec.Interval*3+10*time.Second, withMessage(msg))
 	if err != nil {
-		return nil, nil, 0, err
+		return fmt.Errorf("flip %d: %w", f, err)
 	}
-	if err := p.wait(30 * time.Second); err != nil {
-		return nil, nil, 0, fmt.Errorf("worker: %w", err)
+	if f >= r.warmup {
+		at := time.Unix(0, m.At)
+		r.lat = append(r.lat, at.Sub(written))
+		r.samples = append(r.samples, [2]time.Time{written, at})
 	}
-	return lat, samples, m.Result.Requests, nil
+	return nil
+}
+
+// finish stops the worker and returns the requests it made.
+func (r *latencyRun) finish() (int64, error) {
+	r.p.stop()
+	m, err := r.p.next("result", 30*time.Second)
+	if err != nil {
+		return 0, err
+	}
+	if err := r.p.wait(30 * time.Second); err != nil {
+		return 0, fmt.Errorf("worker: %w", err)
+	}
+	r.done = true
+	return m.Result.Requests, nil
+}
+
+// kill ends a worker that did not finish.
+func (r *latencyRun) kill() {
+	if r.p != nil && !r.done {
+		_ = r.p.cmd.Process.Kill()
+		_ = r.p.wait(time.Second)
+	}
 }
 
 // fleetRun is one waiter's pass over the fleet.

@@ -27,13 +27,17 @@ type sample struct {
 
 // window is what the trace shows between a sample's write and event.
 type window struct {
-	s                sample
-	gc, stw          time.Duration // overlap with GC mark phases and STW
-	runnableMax      time.Duration // the longest wait of a goroutine for a P
-	runnableSum      time.Duration
-	ran              map[string]time.Duration // running time by goroutine's start function
-	assist           time.Duration
-	procsRunningPeak int
+	s           sample
+	gc, stw     time.Duration // overlap with GC mark phases and STW
+	runnableMax time.Duration // the longest wait of a goroutine for a P
+	runnableSum time.Duration
+	ran         map[string]time.Duration // running time by goroutine's start function
+	assist      time.Duration
+	// arrived is when the HTTP/2 read loop (or, over HTTP/1, the watch's
+	// stream reader) first ran in the window: the bytes of the event
+	// reached the process. Before it, the time is the API server's and the
+	// network's; after it, the waiter's.
+	arrived time.Time
 }
 
 func main() {
@@ -165,6 +169,13 @@ func main() {
 				runnableSince[id] = at
 			case trace.GoRunning:
 				runningSince[id] = at
+				if fn := startFn[id]; strings.Contains(fn, "readLoop") || strings.Contains(fn, "StreamWatcher).receive") {
+					for _, w := range wins {
+						if w.arrived.IsZero() && !at.Before(w.s.written) && !at.After(w.s.event) {
+							w.arrived = at
+						}
+					}
+				}
 			}
 		}
 	}
@@ -178,8 +189,16 @@ func main() {
 		if i == min(k, len(byLat)) {
 			fmt.Printf("%d samples around the median:\n", len(wins)-i)
 		}
-		fmt.Printf("  %s: GC mark %s, STW %s, mark assist %s, longest wait for a P %s (sum %s); ran: %s\n",
-			w.s.lat.Round(time.Microsecond), w.gc.Round(time.Microsecond), w.stw.Round(time.Microsecond), w.assist.Round(time.Microsecond),
+		inside := "?"
+		if !w.arrived.IsZero() {
+			inside = w.s.event.Sub(w.arrived).Round(time.Microsecond).String()
+		}
+		var cpu time.Duration
+		for _, d := range w.ran {
+			cpu += d
+		}
+		fmt.Printf("  %s: in the process from the first read %s (running %s); GC mark %s, STW %s, mark assist %s, longest wait for a P %s (sum %s); ran: %s\n",
+			w.s.lat.Round(time.Microsecond), inside, cpu.Round(time.Microsecond), w.gc.Round(time.Microsecond), w.stw.Round(time.Microsecond), w.assist.Round(time.Microsecond),
 			w.runnableMax.Round(time.Microsecond), w.runnableSum.Round(time.Microsecond), top(w.ran, 4))
 	}
 }
