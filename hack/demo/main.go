@@ -1,11 +1,15 @@
 // Command demo starts a local control plane, creates a few resources of
-// several kinds, plays their controllers by writing status, and prints the
-// event stream of one kwait wait until every resource is Current.
+// several kinds, writes their manifests and a kubeconfig, and runs the
+// kwait command on the manifests while it plays the resources' controllers
+// by writing status: a live table on a terminal, one line per event
+// otherwise. With -library it prints the event stream of a wait made in
+// process instead, through the library.
 //
-//	make demo                      # or: hack/demo.sh [-timeout 60s]
+//	make demo                      # or: hack/demo.sh [-timeout 60s] [-o plain] [-library]
 //
-// It needs KUBEBUILDER_ASSETS to point at kube-apiserver and etcd, which
-// hack/demo.sh sets. Exit code 0 means Completed; 1 means Aborted or an error.
+// It needs KUBEBUILDER_ASSETS to point at kube-apiserver and etcd, and the
+// kwait binary (-kwait, default bin/kwait), which hack/demo.sh builds. The
+// exit code is kwait's: 0 means every resource became Current.
 package main
 
 import (
@@ -26,15 +30,21 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
-
-	"github.com/kwait-dev/kwait/wait"
 )
 
 func main() {
 	timeout := flag.Duration("timeout", 60*time.Second, "how long the wait may take before it is aborted")
+	flag.StringVar(&kwaitBinary, "kwait", "bin/kwait", "the kwait binary to run")
+	flag.StringVar(&kwaitOutput, "o", "auto", "kwait's -o: auto, plain or json")
+	library = flag.Bool("library", false, "wait in process through the library instead of running kwait")
 	flag.Parse()
 	os.Exit(run(*timeout))
 }
+
+var (
+	kwaitBinary, kwaitOutput string
+	library                  *bool
+)
 
 // run is the whole demo; it returns the exit code once every deferred
 // clean-up (the resolver, the control plane) has run.
@@ -112,55 +122,10 @@ func run(timeout time.Duration) (code int) {
 	}
 	p.done("done")
 
-	ids := identifiers(demoObjects)
-	p.columns(ids)
-	r, err := wait.New(cfg, wait.Options{})
-	if err != nil {
-		return fail(err)
+	if *library {
+		return waitInProcess(ctx, p, cfg, c, timeout)
 	}
-	defer r.Close()
-
-	p.info(fmt.Sprintf("waiting for all %d to become Current (timeout %s); the controllers are simulated by writing status", len(ids), timeout))
-	p.blank()
-
-	waitCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	started = time.Now()
-	ch := r.WaitForStatus(waitCtx, ids)
-
-	// The simulated controllers run until their script ends or the wait
-	// does; a failed status write aborts the wait.
-	ctrlCtx, stopControllers := context.WithCancel(waitCtx)
-	ctrlDone := make(chan struct{})
-	var ctrlErr error // set before ctrlDone closes
-	go func() {
-		defer close(ctrlDone)
-		if err := playControllers(ctrlCtx, c, started); err != nil && ctrlCtx.Err() == nil {
-			ctrlErr = err
-			cancel()
-		}
-	}()
-	defer func() {
-		stopControllers()
-		<-ctrlDone
-	}()
-
-	t := newTally(ids)
-	for ev := range ch {
-		elapsed := time.Since(started)
-		switch ev.Type {
-		case wait.ResourceUpdate:
-			t.update(ev.EventResource)
-			p.update(elapsed, ev.EventResource, t, ev.AggregateStatus)
-		case wait.Completed:
-			p.completed(elapsed, t)
-			return 0
-		case wait.Aborted:
-			p.aborted(elapsed, t, ev.AggregateStatus, abortReason(ctx, waitCtx, ctrlDone, &ctrlErr))
-			return 1
-		}
-	}
-	return fail(errors.New("the event channel closed without a Completed or Aborted event"))
+	return waitWithCommand(ctx, p, testEnv, c, timeout)
 }
 
 // abortReason says why the wait's context ended: a signal, the timeout, or a
