@@ -35,7 +35,21 @@ type cachedObject struct {
 // newCachedObject encodes u, which it keeps as fresh unless u cannot be
 // encoded.
 func newCachedObject(u *unstructured.Unstructured) *cachedObject {
+	return newCachedObjectFrom(u, nil)
+}
+
+// newCachedObjectFrom is newCachedObject for a stripped u decoded from
+// wire, the JSON it arrived in (nil when unknown): it keeps wire without
+// what stripping dropped (see stripWire) instead of encoding u, when it
+// can.
+func newCachedObjectFrom(u *unstructured.Unstructured, wire []byte) *cachedObject {
 	c := &cachedObject{namespace: u.GetNamespace(), name: u.GetName(), resourceVersion: u.GetResourceVersion()}
+	if wire != nil {
+		if raw, ok := stripWire(wire); ok {
+			c.raw, c.fresh = raw, u
+			return c
+		}
+	}
 	raw, err := json.Marshal(u.Object)
 	if err != nil {
 		c.err = &CacheError{Key: c.key(), Err: err}

@@ -39,6 +39,7 @@ func stripForStatus(obj any) (any, error) {
 
 // compactKeeping is the informers' transform: it strips an object with
 // stripForStatus and replaces it by a cachedObject, which keeps it as JSON
+// (the JSON it arrived in, when the watch kept it: see NewClientForConfig)
 // and, when keepFresh is set, for the event that brought it, as the decoded
 // object too (see cachedObject.take). It is idempotent and never fails: an
 // object that cannot be encoded becomes a cachedObject whose error every
@@ -50,8 +51,9 @@ func compactKeeping(obj any, keepFresh bool) (any, error) {
 		o.Obj, _ = compactKeeping(o.Obj, false)
 		return o, nil
 	case *unstructured.Unstructured:
+		wire := takeWire(o)
 		_, _ = stripForStatus(o)
-		c := newCachedObject(o)
+		c := newCachedObjectFrom(o, wire)
 		if !keepFresh {
 			c.fresh = nil
 		}
