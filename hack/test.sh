@@ -22,6 +22,11 @@ fi
 step "go vet ./..."
 go vet ./...
 
+# cmd/kwait is a module of its own (its go.work builds it against this
+# checkout): ./... above does not reach it.
+step "cmd/kwait: go vet, go test -race"
+(cd cmd/kwait && go vet ./... && go test -race -count=1 ./...)
+
 step "hack/setup-envtest.sh"
 KUBEBUILDER_ASSETS=$(hack/setup-envtest.sh | tail -n 1)
 export KUBEBUILDER_ASSETS
