@@ -66,9 +66,10 @@ func parseCondition(s string) (wait.Goal, error) {
 
 // parseJSONPath parses EXPR[=VALUE] as kubectl wait --for=jsonpath= does:
 // the input splits on a single '=' ("==" stays in the expression), and
-// quotes around VALUE are dropped.
+// quotes around EXPR and VALUE are dropped.
 func parseJSONPath(s string) (wait.Goal, error) {
 	parts := splitJSONPathInput(s)
+	parts[0] = strings.Trim(parts[0], `'"`) // quotes a shell did not take off
 	if len(parts) > 2 || parts[0] == "" {
 		return wait.Goal{}, errors.New("jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3 or --for=jsonpath='{.status.readyReplicas}'")
 	}

@@ -48,11 +48,19 @@ func (o *options) targets() ([]target, error) {
 // applied a moment ago) is still waited for, and the wait picks it up once
 // it is served.
 func (o *options) manifestTargets(fo resource.FilenameOptions, ns string, explicit bool) ([]target, error) {
-	infos, err := resource.NewBuilder(o.config).
+	// "-" is read from the command's stdin, which the builder would take
+	// from os.Stdin.
+	stdin := slices.Contains(fo.Filenames, "-")
+	fo.Filenames = slices.DeleteFunc(slices.Clone(fo.Filenames), func(f string) bool { return f == "-" })
+	b := resource.NewBuilder(o.config).
 		Unstructured().
 		Local().
 		ContinueOnError().
-		FilenameParam(false, &fo).
+		FilenameParam(false, &fo)
+	if stdin {
+		b = b.Stream(o.streams.In, "STDIN")
+	}
+	infos, err := b.
 		LabelSelectorParam(o.selector).
 		Flatten().
 		Do().
@@ -61,6 +69,9 @@ func (o *options) manifestTargets(fo resource.FilenameOptions, ns string, explic
 		return nil, &usageError{inputError(err)}
 	}
 	if len(infos) == 0 {
+		if stdin {
+			fo.Filenames = append(fo.Filenames, "-")
+		}
 		return nil, usagef("no resources found in %s", describeFiles(fo))
 	}
 	mapper, mapperErr := o.config.ToRESTMapper()
