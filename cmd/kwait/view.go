@@ -102,10 +102,11 @@ const (
 )
 
 func paint(on bool, s string, styles ...string) string {
-	if !on || len(styles) == 0 || s == "" {
+	style := strings.Join(styles, "") // "" for an unstyled message
+	if !on || style == "" || s == "" {
 		return s
 	}
-	return strings.Join(styles, "") + s + reset
+	return style + s + reset
 }
 
 func statusStyle(s status.Status) string {

@@ -62,6 +62,8 @@ func cmdTableSpecs() {
 		Expect(r.stdout).To(ContainSubstring("\x1b[32m"), "no green in the table")
 		Expect(r.stdout).To(HavePrefix("\x1b[?25l"))
 		Expect(r.stdout).To(ContainSubstring("\x1b[?25h"))
+		// A message without colour is written without a reset after it.
+		Expect(r.stdout).NotTo(ContainSubstring("Resource is Ready\x1b[0m"))
 	})
 
 	DescribeTable("falls back to plain lines on a terminal the table cannot use",
