@@ -25,7 +25,7 @@ func cmdInputSpecs() {
 
 		p := cmdStart("", "-f", file, "-o", "plain", "--timeout", cmdTimeout)
 		// The wait goes on while the Widget is not ready.
-		cmdSeen(p.stdout.String, MatchRegexp(`Widget +%s/db +InProgress +provisioning +\[1/2 met\]`, ns))
+		cmdSeen(p.stdout.String, MatchRegexp(`Widget +%s/db +InProgress +provisioning +\[[01]/2 met\]`, ns))
 		Consistently(p.done).WithTimeout(cmdSettle).ShouldNot(BeClosed())
 		setWidgetStatus(ctx, db, db.GetGeneration(), "True", "Test", "serving")
 		r := p.wait()
@@ -42,7 +42,7 @@ func cmdInputSpecs() {
 		dir := cmdTempDir()
 		cmdWriteFile(dir, "widgets.yaml", cmdManifests(createWidget(ctx, ns, "top", "True", "ready")))
 		cm := cmdConfigMap(ctx, ns, "top-settings")
-		cmdWriteFile(dir, "settings.json", string(toJSON(cm)))
+		cmdWriteFile(dir, "settings.json", string(cmdJSONManifest(cm)))
 		cmdWriteFile(dir, "README.md", "not a manifest: the builder reads only .json, .yaml and .yml")
 		cmdWriteFile(dir, filepath.Join("nested", "more.yaml"), cmdManifests(cmdConfigMap(ctx, ns, "nested-settings")))
 
@@ -123,8 +123,8 @@ func cmdNames(lines []map[string]any) []string {
 	return out
 }
 
-// toJSON is obj as a JSON manifest.
-func toJSON(obj *unstructured.Unstructured) []byte {
+// cmdJSONManifest is obj as a JSON manifest.
+func cmdJSONManifest(obj *unstructured.Unstructured) []byte {
 	GinkgoHelper()
 	clean := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": obj.GetAPIVersion(), "kind": obj.GetKind(),
