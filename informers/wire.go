@@ -101,7 +101,10 @@ func takeWire(u *unstructured.Unstructured) []byte {
 // caller then encodes the decoded object instead. raw must be valid JSON,
 // as the decoder that accepted it proved; stripWire never writes to it.
 func stripWire(raw []byte) ([]byte, bool) {
-	top, ok := members(raw, skipSpace(raw, 0))
+	// The members of the object, its metadata and its annotations, in
+	// buffers on the stack: most objects have fewer than 16 of each.
+	var topBuf, metaBuf, annBuf [16]member
+	top, ok := members(raw, skipSpace(raw, 0), topBuf[:0])
 	if !ok {
 		return nil, false
 	}
@@ -112,7 +115,7 @@ func stripWire(raw []byte) ([]byte, bool) {
 	if mi < 0 || raw[top[mi].val] != '{' {
 		return raw, true // no metadata object: nothing to drop
 	}
-	meta, ok := members(raw, top[mi].val)
+	meta, ok := members(raw, top[mi].val, metaBuf[:0])
 	if !ok {
 		return nil, false
 	}
@@ -129,7 +132,7 @@ func stripWire(raw []byte) ([]byte, bool) {
 	annotations, li := -1, -1
 	var ann []member
 	if ai >= 0 && raw[meta[ai].val] == '{' {
-		if ann, ok = members(raw, meta[ai].val); !ok {
+		if ann, ok = members(raw, meta[ai].val, annBuf[:0]); !ok {
 			return nil, false
 		}
 		if li, ok = unique(raw, ann, lastAppliedAnnotation); !ok {
@@ -195,12 +198,12 @@ func stripWire(raw []byte) ([]byte, bool) {
 // included, its value starts at val and ends before end.
 type member struct{ key, keyEnd, val, end int }
 
-// members returns the members of the object at b[i], which must be '{'.
-func members(b []byte, i int) ([]member, bool) {
+// members appends to out the members of the object at b[i], which must
+// be '{'.
+func members(b []byte, i int, out []member) ([]member, bool) {
 	if i >= len(b) || b[i] != '{' {
 		return nil, false
 	}
-	var out []member
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return out, true
