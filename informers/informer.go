@@ -75,6 +75,7 @@ func newInformer(c WatchClient, res Resource, scope Scope, log logr.Logger, clk 
 	if scope.Name != "" {
 		fieldSelector = fields.OneTermEqualSelector("metadata.name", scope.Name).String()
 	}
+	watchFunc := informerWatch(c)
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 			if err := i.finalErr(); err != nil {
@@ -99,7 +100,7 @@ func newInformer(c WatchClient, res Resource, scope Scope, log logr.Logger, clk 
 			}
 			opts.FieldSelector = fieldSelector
 			return redial(ctx, i, func() (watch.Interface, error) {
-				return c.Watch(ctx, res, namespace, opts)
+				return watchFunc(ctx, res, namespace, opts)
 			})
 		},
 	}
@@ -116,6 +117,15 @@ func newInformer(c WatchClient, res Resource, scope Scope, log logr.Logger, clk 
 		Transform: i.transform,
 	})
 	return i
+}
+
+// informerWatch is the watch an informer of c opens: watchWire when c
+// has it (NewClientForConfig), c.Watch otherwise.
+func informerWatch(c WatchClient) func(ctx context.Context, res Resource, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
+	if wc, ok := c.(wireWatcher); ok {
+		return wc.watchWire
+	}
+	return c.Watch
 }
 
 // redial calls f, again with redialBackoff while its connection is refused,

@@ -41,16 +41,28 @@ func NewClientForConfig(cfg *rest.Config, httpClient *http.Client) (WatchClient,
 	return wireClient{dynamicClient: dynamicClient{c: dc}, watches: dynamicClient{c: dynamic.New(rc)}}, nil
 }
 
-// wireClient reads through a dynamic client and watches through another,
-// whose decoder keeps the wire JSON.
+// wireClient is a dynamic client whose informers watch through another,
+// whose decoder keeps the wire JSON. Its Watch is the plain client's: the
+// wire JSON is for the informers' transform only, which takes it out of
+// the object; any other watcher (the engine's CRD watch) would get it
+// along with the object.
 type wireClient struct {
 	dynamicClient
 	watches dynamicClient
 }
 
-var _ WatchClient = wireClient{}
+var (
+	_ WatchClient = wireClient{}
+	_ wireWatcher = wireClient{}
+)
 
-func (w wireClient) Watch(ctx context.Context, res Resource, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
+// wireWatcher is a WatchClient whose informers watch with watchWire, whose
+// objects carry the JSON they arrived in under wireKey.
+type wireWatcher interface {
+	watchWire(ctx context.Context, res Resource, namespace string, opts metav1.ListOptions) (watch.Interface, error)
+}
+
+func (w wireClient) watchWire(ctx context.Context, res Resource, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
 	return w.watches.Watch(ctx, res, namespace, opts)
 }
 

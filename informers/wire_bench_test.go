@@ -64,7 +64,7 @@ func BenchmarkWatchEvent(b *testing.B) {
 			b.ReportAllocs()
 			var kept, n int
 			for b.Loop() {
-				w, err := bc.c.Watch(context.Background(), res, "fleet-001", metav1.ListOptions{})
+				w, err := informerWatch(bc.c)(context.Background(), res, "fleet-001", metav1.ListOptions{})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -148,7 +148,7 @@ func TestWireClientCachesWhatItReceived(t *testing.T) {
 	res := Resource{GVR: gvr, GVK: gvr.GroupVersion().WithKind("Widget"), Namespaced: true}
 	collect := func(c WatchClient) []*cachedObject {
 		t.Helper()
-		w, err := c.Watch(context.Background(), res, "fleet-001", metav1.ListOptions{})
+		w, err := informerWatch(c)(context.Background(), res, "fleet-001", metav1.ListOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,5 +193,48 @@ func TestWireClientCachesWhatItReceived(t *testing.T) {
 		if !strings.HasPrefix(string(g.raw), `{"spec":{"size":1},"apiVersion"`) {
 			t.Errorf("object %d: cached JSON %s is not the wire's", i, g.raw)
 		}
+	}
+}
+
+// TestWireClientWatchDeliversAPIObjects: the wire JSON is for the
+// informers' transform only. Any other caller of Watch (the engine's CRD
+// watch) gets objects as the API server sent them, without wireKey, which
+// holds the whole event's JSON and would show wherever the object is read
+// or encoded.
+func TestWireClientWatchDeliversAPIObjects(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = fmt.Fprintf(w, "{\"type\":\"ADDED\",\"object\":%s}\n", wireCases[0].raw)
+	}))
+	defer srv.Close()
+	cfg := &rest.Config{Host: srv.URL}
+	hc, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewClientForConfig(cfg, hc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gvr := schema.GroupVersionResource{Group: "bench.kwait.dev", Version: "v1", Resource: "widgets"}
+	w, err := c.Watch(context.Background(), Resource{GVR: gvr, GVK: gvr.GroupVersion().WithKind("Widget"), Namespaced: true}, "fleet-001", metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	n := 0
+	for ev := range w.ResultChan() {
+		n++
+		u, ok := ev.Object.(*unstructured.Unstructured)
+		if !ok {
+			t.Fatalf("event %d: %T, want *unstructured.Unstructured", n, ev.Object)
+		}
+		if d := cmp.Diff(decodeJSON(t, []byte(wireCases[0].raw)), u.Object); d != "" {
+			t.Errorf("event %d: object (-sent +got):\n%s", n, d)
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d events, want 1", n)
 	}
 }
