@@ -49,7 +49,8 @@ func (b *bench) scale(ctx context.Context, sizes []int, repeats int) error {
 		ids = append(ids, more...)
 		logf("  scale %s: %d objects in %d namespaces", thousands(n), len(ids), nsCount)
 		r, err := b.runFleet(ctx, fleetParams{name: fmt.Sprintf("scale-%d", n), objects: n, namespaces: nsCount, specs: specs,
-			profileTag: fmt.Sprintf("scale%d-", n), ids: slices.Clone(ids), repeats: repeats})
+			profileTag: fmt.Sprintf("scale%d-", n), ids: slices.Clone(ids), repeats: repeats,
+			perWrite: created / time.Duration(max(2*len(more), 1))}) // a create and a status write each
 		b.res.scale = append(b.res.scale, scaleResult{objects: n, namespaces: nsCount, fleet: r, created: created})
 		if err != nil {
 			return fmt.Errorf("%s objects: %w", thousands(n), err)

@@ -259,6 +259,24 @@ type fleetParams struct {
 	ids []objID
 	// repeats are the watchers' passes; 0 for sizes.fleetRepeats.
 	repeats int
+	// perWrite, when set, is how long one of the fleet's writes took
+	// while it was created (the writers in parallel, no waiter watching):
+	// a waiter's timeout then grows by writeMargin of it per object, so
+	// that a fleet whose status writes alone take longer than waitTimeout
+	// can still complete.
+	perWrite time.Duration
+}
+
+// writeMargin is how much slower than while the fleet was created its
+// status writes may go once the waiters watch (the API server sends every
+// write to each of them) before a waiter times out.
+const writeMargin = 3
+
+// workerTimeout is how long a waiter of fp may take from its start to
+// Completed: waitTimeout, plus writeMargin times the fleet's writes at
+// fp.perWrite each.
+func (fp fleetParams) workerTimeout(objects int) time.Duration {
+	return waitTimeout + writeMargin*time.Duration(objects)*fp.perWrite
 }
 
 // fleetResult is what one fleet scenario measured.
@@ -364,7 +382,7 @@ func (b *bench) runFleet(ctx context.Context, fp fleetParams) (fleetResult, erro
 			return err
 		}
 		for _, spec := range specs {
-			p, err := startWorker(ctx, b.cfg, spec, ids, dir, fp.profileTag)
+			p, err := startWorkerWith(ctx, b.cfg, workerArgs{Spec: spec.Name, IDs: ids, Timeout: fp.workerTimeout(len(ids))}, dir, fp.profileTag)
 			if err != nil {
 				return nil, kill(err)
 			}

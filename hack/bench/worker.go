@@ -35,6 +35,9 @@ type workerArgs struct {
 	Latency bool `json:"latency,omitempty"`
 	// TraceFile, when set, receives a runtime/trace of the latency wait.
 	TraceFile string `json:"traceFile,omitempty"`
+	// Timeout is how long a fleet wait may take from its start to
+	// Completed; 0 for waitTimeout.
+	Timeout time.Duration `json:"timeout,omitempty"`
 	// Where to write profiles of the wait; empty for none.
 	CPUProfile  string `json:"cpuProfile,omitempty"`
 	HeapProfile string `json:"heapProfile,omitempty"`
@@ -139,7 +142,11 @@ func runWorker() error {
 	res := workerResult{StartedAt: time.Now().UnixNano()}
 	ch := w.Start(ctx, a.IDs)
 	seen := make(map[string]bool, len(a.IDs))
-	timeout := time.NewTimer(waitTimeout)
+	limit := a.Timeout
+	if limit <= 0 {
+		limit = waitTimeout
+	}
+	timeout := time.NewTimer(limit)
 	defer timeout.Stop()
 loop:
 	for {
@@ -163,7 +170,7 @@ loop:
 				}
 			}
 		case <-timeout.C:
-			res.Err = fmt.Sprintf("timed out after %s (%d of %d objects seen)", waitTimeout, len(seen), len(a.IDs))
+			res.Err = fmt.Sprintf("timed out after %s (%d of %d objects seen)", limit.Round(time.Second), len(seen), len(a.IDs))
 			break loop
 		}
 	}
@@ -263,14 +270,9 @@ type workerProc struct {
 	errc  chan error
 }
 
-// startWorker starts a worker waiting on ids with spec; profiles go to
-// profileDir when it is set, their file names tagged with profileTag.
-func startWorker(ctx context.Context, cfg *rest.Config, spec waiterSpec, ids []objID, profileDir, profileTag string) (*workerProc, error) {
-	return startWorkerWith(ctx, cfg, workerArgs{Spec: spec.Name, IDs: ids}, profileDir, profileTag)
-}
-
 // startWorkerWith starts a worker with a, completed with cfg's server and
-// credentials. A latency worker runs until its stdin is closed (stop).
+// credentials; profiles go to profileDir when it is set, their file names
+// tagged with profileTag. A latency worker runs until its stdin is closed (stop).
 func startWorkerWith(ctx context.Context, cfg *rest.Config, a workerArgs, profileDir, profileTag string) (*workerProc, error) {
 	exe, err := os.Executable()
 	if err != nil {
