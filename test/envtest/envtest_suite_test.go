@@ -26,6 +26,7 @@ var (
 )
 
 func TestEnvtest(t *testing.T) {
+	suiteT = t
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "envtest suite")
 }

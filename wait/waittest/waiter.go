@@ -142,7 +142,7 @@ func (w *Waiter) Await(ctx context.Context, g wait.Goal, objs ...client.Object) 
 	if err := w.resolver.Await(ctx, ids, g); err != nil {
 		return fmt.Errorf("waittest: %w", err)
 	}
-	w.t.Logf("waittest: %d %s %s in %s", len(ids), plural(len(ids), "object", "objects"), g, time.Since(start).Round(time.Millisecond))
+	w.t.Logf("waittest: %d %s %s in %s", len(ids), plural(len(ids), "object", "objects"), metWord(g), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -198,6 +198,17 @@ func nameOf(o client.Object) string {
 		return ns + "/" + o.GetName()
 	}
 	return o.GetName()
+}
+
+// metWord is g as it reads after "3 objects": "Current", "deleted",
+// "met condition Ready=True".
+func metWord(g wait.Goal) string {
+	switch s := g.String(); s {
+	case "Current", "deleted", "created":
+		return s
+	default:
+		return "met " + s
+	}
 }
 
 func plural(n int, one, many string) string {
