@@ -8,13 +8,13 @@ import (
 	. "github.com/onsi/gomega"
 	"go.uber.org/goleak"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/kwait-dev/kwait/status"
 	"github.com/kwait-dev/kwait/wait"
+	"github.com/kwait-dev/kwait/wait/waittest"
 )
 
 // gadgetGVK is the kind of a second test custom resource, whose CRD the
@@ -26,6 +26,9 @@ var (
 	gadgetGK  = gadgetGVK.GroupKind()
 	crdGK     = schema.GroupKind{Group: apiextensionsv1.GroupName, Kind: "CustomResourceDefinition"}
 )
+
+// crdWaiter waits until the Gadget CRD is Established or gone.
+var crdWaiter *waittest.Waiter
 
 // gadgetCRD defines Gadget like widgetCRD defines Widget: namespaced, one
 // version, a status subresource, any spec and status.
@@ -51,27 +54,11 @@ func installGadgetCRD(ctx context.Context) *apiextensionsv1.CustomResourceDefini
 	crd := gadgetCRD()
 	Expect(k8sClient.Create(ctx, crd)).To(Succeed())
 	DeferCleanup(func(ctx SpecContext) {
-		deleteGadgetCRD(ctx, crd)
+		Expect(client.IgnoreNotFound(k8sClient.Delete(ctx, crd))).To(Succeed())
+		crdWaiter.Deleted(crd) // the API server deletes its objects first
 	})
-	Eventually(func(g Gomega) {
-		got := &apiextensionsv1.CustomResourceDefinition{}
-		g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(crd), got)).To(Succeed())
-		g.Expect(got.Status.Conditions).To(ContainElement(And(
-			HaveField("Type", apiextensionsv1.Established),
-			HaveField("Status", apiextensionsv1.ConditionTrue),
-		)))
-	}).WithContext(ctx).WithTimeout(30 * time.Second).WithPolling(50 * time.Millisecond).Should(Succeed())
+	crdWaiter.Current(crd)
 	return crd
-}
-
-// deleteGadgetCRD deletes the CRD and waits until it is gone; the API
-// server deletes its objects first.
-func deleteGadgetCRD(ctx context.Context, crd *apiextensionsv1.CustomResourceDefinition) {
-	GinkgoHelper()
-	Expect(client.IgnoreNotFound(k8sClient.Delete(ctx, crd))).To(Succeed())
-	Eventually(func() error {
-		return k8sClient.Get(ctx, client.ObjectKeyFromObject(crd), &apiextensionsv1.CustomResourceDefinition{})
-	}).WithContext(ctx).WithTimeout(30 * time.Second).WithPolling(50 * time.Millisecond).Should(Satisfy(apierrors.IsNotFound))
 }
 
 // createGadget creates a Gadget and writes a Ready condition with status
@@ -101,6 +88,10 @@ var _ = Describe("Degrade: kinds whose CRD comes and goes", func() {
 
 	BeforeEach(func(ctx SpecContext) {
 		ns = createNamespace(ctx, "degrade-crd-")
+		// The waiter of installGadgetCRD starts its CRD informer here,
+		// before a spec takes its goleak baseline.
+		crdWaiter = waittest.New(GinkgoT(), cfg, waittest.WithScheme(k8sClient.Scheme()))
+		crdWaiter.Current(widgetCRD())
 	})
 
 	It("reports a kind whose CRD is not installed once, then judges its objects once another client installs it", func(ctx SpecContext) {
