@@ -10,7 +10,6 @@ import (
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -136,7 +135,9 @@ func New(cfg *rest.Config, opts Options) (*Resolver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wait: http client: %w", err)
 	}
-	dc, err := dynamic.NewForConfigAndClient(cfg, httpClient)
+	// The informers keep the JSON each watch event arrived in instead of
+	// encoding the decoded object again.
+	c, err := informers.NewClientForConfig(cfg, httpClient)
 	if err != nil {
 		return nil, fmt.Errorf("wait: dynamic client: %w", err)
 	}
@@ -144,7 +145,7 @@ func New(cfg *rest.Config, opts Options) (*Resolver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wait: RESTMapper: %w", err)
 	}
-	return newResolver(informers.NewDynamicClient(dc), mapper, opts)
+	return newResolver(c, mapper, opts)
 }
 
 // The defaults of Options, and of what Options does not expose. They are
