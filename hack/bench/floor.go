@@ -23,8 +23,8 @@ import (
 // streaming list+watch (sendInitialEvents) per kind and scope with
 // client-go's dynamic client (JSON), and for each event reads the decoded
 // object's first condition, nothing else. It keeps no cache and computes
-// no kstatus: an object is Current when its Ready condition is True, which
-// holds for the benchmark's objects only. Its scopes are kwait's: one
+// no kstatus: an object is Current when it has no condition or its first
+// is Ready and True, as kstatus judges the benchmark's objects only. Its scopes are kwait's: one
 // object alone by name, the objects of one namespace in that namespace,
 // otherwise the whole cluster.
 type floorWaiter struct {
@@ -162,13 +162,14 @@ func floorWatch(ctx context.Context, rc dynamic.ResourceInterface, sc floorScope
 	}
 }
 
-// floorStatus reads the first condition of u: Current when it is Ready and
-// True, InProgress otherwise, and its message.
+// floorStatus reads the first condition of u: Current when there is none
+// (the selective scenario's objects have no status, which kstatus judges
+// Current) or it is Ready and True, InProgress otherwise, and its message.
 func floorStatus(u *unstructured.Unstructured) (string, string) {
 	conds, _, _ := unstructured.NestedFieldNoCopy(u.Object, "status", "conditions")
 	list, _ := conds.([]any)
 	if len(list) == 0 {
-		return "InProgress", ""
+		return "Current", ""
 	}
 	c, _ := list[0].(map[string]any)
 	msg, _ := c["message"].(string)
