@@ -15,13 +15,13 @@ test: ## Check gofmt and go vet, then run unit and envtest suites with -race.
 demo: ## Run the demo.
 	hack/demo.sh
 
-bench: ## Benchmark kwait against polling and cli-utils (about 5 min; 13.5 min on a fresh machine); writes hack/bench/results/.
+bench: ## Benchmark kwait against the floor, polling and cli-utils (about 8 min on 2 cores); writes hack/bench/results/.
 	hack/bench.sh
 
 bench-quick: ## A smaller benchmark pass (about 1 min).
 	hack/bench.sh --quick
 
-bench-scale: ## The scale curve: fleets of 1,000, 10,000 and 100,000 objects; writes hack/bench/results/.
+bench-scale: ## The scale curve: fleets of 1,000, 10,000 and 100,000 objects (about 21 min); writes hack/bench/results/.
 	hack/bench.sh --scale
 
 envtest: ## Build or reuse the envtest kube-apiserver and etcd; print their folder.
