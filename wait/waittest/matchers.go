@@ -2,7 +2,6 @@ package waittest
 
 import (
 	"fmt"
-	"reflect"
 
 	"github.com/onsi/gomega/types"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -103,7 +102,7 @@ func toUnstructured(actual any) (*unstructured.Unstructured, error) {
 	case unstructured.Unstructured:
 		return toUnstructured(&o)
 	case runtime.Object:
-		if reflect.ValueOf(o).Kind() == reflect.Pointer && reflect.ValueOf(o).IsNil() {
+		if isNil(o) {
 			return nil, fmt.Errorf("expected a Kubernetes object, got a nil %T", o)
 		}
 		gvk, err := kindOf(o, scheme.Scheme)

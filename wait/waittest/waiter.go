@@ -161,7 +161,7 @@ func (timeoutError) Is(target error) bool { return target == context.DeadlineExc
 func (w *Waiter) identify(objs []client.Object) ([]wait.ResourceIdentifier, error) {
 	ids := make([]wait.ResourceIdentifier, 0, len(objs))
 	for i, o := range objs {
-		if o == nil || reflect.ValueOf(o).IsNil() {
+		if isNil(o) {
 			return nil, fmt.Errorf("waittest: object %d of %d: %w", i+1, len(objs), wait.ErrNilObject)
 		}
 		gvk, err := kindOf(o, w.scheme)
@@ -174,6 +174,15 @@ func (w *Waiter) identify(objs []client.Object) ([]wait.ResourceIdentifier, erro
 		ids = append(ids, wait.ResourceIdentifier{GroupKind: gvk.GroupKind(), Namespace: o.GetNamespace(), Name: o.GetName()})
 	}
 	return ids, nil
+}
+
+// isNil reports whether v is nil or a nil pointer in an interface.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 // kindOf is the object's own apiVersion and kind when it has them, else
