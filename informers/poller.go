@@ -14,7 +14,8 @@ import (
 // namespace from its threshold, a GET each otherwise), and delivers only
 // what changed since the key's last delivery (see changedLocked): most
 // objects of a large wait are unchanged from one round to the next, and
-// their status need not be computed again.
+// their status need not be computed again. A listed object at the
+// resourceVersion last delivered is not even decoded (see has).
 type poller struct {
 	r         *reader
 	res       Resource
@@ -94,7 +95,7 @@ func (p *poller) poll(ctx context.Context, keys []Key) {
 	if len(keys) == 0 {
 		return
 	}
-	p.r.read(ctx, p.res, keys, p.namespace == "", func(o Observation) {
+	p.r.readSkipping(ctx, p.res, keys, p.namespace == "", p.has, func(o Observation) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -104,6 +105,16 @@ func (p *poller) poll(ctx context.Context, keys []Key) {
 			p.deliverLocked(o)
 		}
 	})
+}
+
+// has tells whether the key's last delivery was of its object at
+// resourceVersion: the read then skips the object before decoding it, as
+// changedLocked would drop its delivery after.
+func (p *poller) has(k Key, resourceVersion string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	prev, ok := p.last[k]
+	return ok && prev.present && prev.resourceVersion == resourceVersion
 }
 
 // changedLocked tells whether o says something else of its object than

@@ -2,6 +2,7 @@ package informers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -76,6 +77,45 @@ func (c *countingClient) calls() (gets int, lists []listCall) {
 	return c.gets, append([]listCall(nil), c.lists...)
 }
 
+// rawCountingClient is a countingClient that lists raw JSON, as the API
+// server sends a typed list: items without apiVersion and kind.
+type rawCountingClient struct{ *countingClient }
+
+var _ rawLister = rawCountingClient{}
+
+func (c rawCountingClient) listRaw(ctx context.Context, res Resource, namespace string, opts metav1.ListOptions) ([]byte, error) {
+	l, err := c.List(ctx, res, namespace, opts)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]any, len(l.Items))
+	for i, u := range l.Items {
+		o := u.DeepCopy().Object
+		delete(o, "apiVersion")
+		delete(o, "kind")
+		items[i] = o
+	}
+	return json.Marshal(map[string]any{
+		"apiVersion": "v1", "kind": "ConfigMapList",
+		"metadata": map[string]any{"resourceVersion": l.GetResourceVersion()},
+		"items":    items,
+	})
+}
+
+// eachListForm runs test in a synctest bubble once with a Client that
+// lists decoded objects and once with a rawLister.
+func eachListForm(t *testing.T, test func(t *testing.T, raw bool)) {
+	for _, raw := range []bool{false, true} {
+		name := "decoded"
+		if raw {
+			name = "raw"
+		}
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) { test(t, raw) })
+		})
+	}
+}
+
 // pollTest drives one poller of ConfigMaps round by round on a fake clock.
 // It must run inside a synctest bubble, whose Wait tells when a round is
 // over: every read made, every observation delivered, the timer re-armed.
@@ -94,14 +134,18 @@ const pollTestInterval = 20 * time.Second
 // startPollTest starts a poller of cmRes in namespace (all when "") over
 // objs, its LISTs failing with listErr if set, subscribes keys, and returns
 // once the first round is over.
-func startPollTest(t *testing.T, namespace string, listThreshold int, listErr error, keys []Key, objs ...runtime.Object) *pollTest {
+func startPollTest(t *testing.T, raw bool, namespace string, listThreshold int, listErr error, keys []Key, objs ...runtime.Object) *pollTest {
 	t.Helper()
 	pt := &pollTest{t: t, clk: clocktesting.NewFakeClock(time.Now()), dyn: fakeDynamic(objs...), rec: newRecorder(), keys: keys}
 	pt.c = &countingClient{Client: NewDynamicClient(pt.dyn), listErr: listErr}
+	var c Client = pt.c
+	if raw {
+		c = rawCountingClient{pt.c}
+	}
 	if listThreshold == 0 {
 		listThreshold = 10
 	}
-	m, err := New(pt.c, testOpts(func(o *Options) { o.Clock, o.PollInterval, o.ListThreshold = pt.clk, pollTestInterval, listThreshold }))
+	m, err := New(c, testOpts(func(o *Options) { o.Clock, o.PollInterval, o.ListThreshold = pt.clk, pollTestInterval, listThreshold }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,6 +210,9 @@ func stateOf(o Observation) state {
 	}
 	if o.Object != nil && (o.Object.GetNamespace() != o.Key.Namespace || o.Object.GetName() != o.Key.Name) {
 		s.Err = "object " + o.Object.GetNamespace() + "/" + o.Object.GetName() + " delivered"
+	}
+	if o.Object != nil && (o.Object.GetAPIVersion() != "v1" || o.Object.GetKind() != "ConfigMap") {
+		s.Err = "object of " + o.Object.GetAPIVersion() + ", " + o.Object.GetKind() + " delivered"
 	}
 	return s
 }
@@ -247,7 +294,7 @@ func fleet(ns string, n, present int) ([]Key, []runtime.Object) {
 
 func TestPollerListsFromThreshold(t *testing.T) {
 	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
+	eachListForm(t, func(t *testing.T, raw bool) {
 		// Eleven keys across namespaces, of which ns/cm-10 does not exist
 		// (though a namespace elsewhere has one of that name), and objects
 		// nobody subscribed to beside them.
@@ -255,7 +302,7 @@ func TestPollerListsFromThreshold(t *testing.T) {
 		objs = append(objs, configMap("ns", "unsubscribed", 1), configMap("elsewhere", "cm-10", 1))
 		missing, gone := keys[10], keys[0]
 		// The default threshold, 10.
-		pt := startPollTest(t, "", 0, nil, keys, objs...)
+		pt := startPollTest(t, raw, "", 0, nil, keys, objs...)
 
 		pt.expectCalls(0, 1)
 		pt.expect("first round", map[Key]state{missing: {ResourceVersion: listRV(1)}})
@@ -278,10 +325,10 @@ func TestPollerListsFromThreshold(t *testing.T) {
 
 func TestPollerGetsBelowThreshold(t *testing.T) {
 	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
+	eachListForm(t, func(t *testing.T, raw bool) {
 		keys, objs := fleet("ns", 9, 8)
 		missing := keys[8]
-		pt := startPollTest(t, "ns", 0, nil, keys, objs...)
+		pt := startPollTest(t, raw, "ns", 0, nil, keys, objs...)
 
 		pt.expectCalls(9, 0)
 		pt.expect("first round", map[Key]state{missing: {}})
@@ -310,11 +357,11 @@ func TestPollerGetsBelowThreshold(t *testing.T) {
 
 func TestPollerGetsOnceListIsForbidden(t *testing.T) {
 	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
+	eachListForm(t, func(t *testing.T, raw bool) {
 		keys, objs := fleet("ns", 3, 2)
 		missing, gone := keys[2], keys[0]
 		forbidden := apierrors.NewForbidden(cmRes.GVR.GroupResource(), "", errors.New("list not granted"))
-		pt := startPollTest(t, "ns", 2, forbidden, keys, objs...)
+		pt := startPollTest(t, raw, "ns", 2, forbidden, keys, objs...)
 
 		pt.expectCalls(3, 1)
 		pt.expect("first round", map[Key]state{missing: {}})
@@ -338,10 +385,10 @@ func TestPollerGetsOnceListIsForbidden(t *testing.T) {
 
 func TestPollerListsAgainAfterOtherErrors(t *testing.T) {
 	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
+	eachListForm(t, func(t *testing.T, raw bool) {
 		keys, objs := fleet("ns", 3, 2)
 		missing, gone := keys[2], keys[0]
-		pt := startPollTest(t, "ns", 2, nil, keys, objs...)
+		pt := startPollTest(t, raw, "ns", 2, nil, keys, objs...)
 		pt.expectCalls(0, 1)
 		pt.expect("first round", map[Key]state{missing: {ResourceVersion: listRV(1)}})
 
@@ -370,10 +417,10 @@ func TestPollerListsAgainAfterOtherErrors(t *testing.T) {
 // the first success after one); a key subscribed again gets its state.
 func TestPollerSkipsUnchanged(t *testing.T) {
 	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
+	eachListForm(t, func(t *testing.T, raw bool) {
 		keys, objs := fleet("ns", 3, 3)
 		changed, gone := keys[1], keys[2]
-		pt := startPollTest(t, "ns", 2, nil, keys, objs...)
+		pt := startPollTest(t, raw, "ns", 2, nil, keys, objs...)
 		pt.expectCalls(0, 1)
 		pt.expect("first round", nil)
 

@@ -2,6 +2,7 @@ package informers
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -52,6 +53,16 @@ func newReader(c Client, listThreshold, concurrency int, clk clock.PassiveClock)
 // API servers serve from their watch cache where pages would cost a
 // request each.
 func (r *reader) read(ctx context.Context, res Resource, keys []Key, across bool, deliver func(Observation)) {
+	r.readSkipping(ctx, res, keys, across, nil, deliver)
+}
+
+// readSkipping is read, but a listed object for which has says true
+// (called with its key and resourceVersion) is not delivered: the caller
+// has it already. It is decided before the object is decoded, when the
+// client can list raw JSON (rawLister). has is called from several
+// goroutines, at most one at a time per call; its resourceVersion is valid
+// only during the call.
+func (r *reader) readSkipping(ctx context.Context, res Resource, keys []Key, across bool, has func(k Key, resourceVersion string) bool, deliver func(Observation)) {
 	byNamespace := make(map[string][]Key)
 	var order []string
 	for _, k := range keys {
@@ -111,7 +122,7 @@ func (r *reader) read(ctx context.Context, res Resource, keys []Key, across bool
 			continue
 		}
 		wg.Go(func() {
-			listed := r.list(ctx, res, listNS, nsKeys, put)
+			listed := r.list(ctx, res, listNS, nsKeys, has, put)
 			release()
 			if !listed {
 				getEach(nsKeys)
@@ -129,14 +140,34 @@ func (r *reader) mayList(res Resource, namespace string) bool {
 }
 
 // list reads keys with one LIST. It returns false, having delivered
-// nothing, when the LIST is forbidden.
-func (r *reader) list(ctx context.Context, res Resource, namespace string, keys []Key, deliver func(Observation)) bool {
-	l, err := r.c.List(ctx, res, namespace, metav1.ListOptions{})
+// nothing, when the LIST is forbidden. With a rawLister it decodes only
+// the objects of keys, and of those none has says the caller has.
+func (r *reader) list(ctx context.Context, res Resource, namespace string, keys []Key, has func(Key, string) bool, deliver func(Observation)) bool {
+	var (
+		l   *unstructured.UnstructuredList
+		raw []byte
+		err error
+	)
+	rl, isRaw := r.c.(rawLister)
+	if isRaw {
+		raw, err = rl.listRaw(ctx, res, namespace, metav1.ListOptions{})
+	} else {
+		l, err = r.c.List(ctx, res, namespace, metav1.ListOptions{})
+	}
 	if apierrors.IsForbidden(err) {
 		r.mu.Lock()
 		r.listForbidden[listPlace{gvr: res.GVR, namespace: namespace}] = r.clock.Now().Add(listForbiddenFor)
 		r.mu.Unlock()
 		return false
+	}
+	if err == nil && isRaw {
+		if rlist, ok := scanList(raw); ok {
+			deliverRaw(&rlist, keys, has, deliver)
+			return true
+		}
+		// Not what scanList can read alone: the decoder decides.
+		l = &unstructured.UnstructuredList{}
+		err = l.UnmarshalJSON(raw)
 	}
 	if err != nil {
 		for _, k := range keys {
@@ -159,11 +190,50 @@ func (r *reader) list(ctx context.Context, res Resource, namespace string, keys 
 	for _, k := range keys {
 		o := Observation{Key: k, ResourceVersion: l.GetResourceVersion()}
 		if obj := found[k]; obj != nil {
+			if has != nil && has(k, obj.GetResourceVersion()) {
+				continue
+			}
 			o.Object, o.ResourceVersion = obj, obj.GetResourceVersion()
 		}
 		deliver(o)
 	}
 	return true
+}
+
+// deliverRaw delivers keys from a scanned LIST: each listed one decoded,
+// unless has says the caller has it at its resourceVersion, each missing
+// one an absence as of the list's resourceVersion. An object that fails
+// to decode is an error for its key alone.
+func deliverRaw(l *rawList, keys []Key, has func(Key, string) bool, deliver func(Observation)) {
+	at := make(map[Key]int, len(keys))
+	for _, k := range keys {
+		at[k] = -1
+	}
+	for i, it := range l.items {
+		// it's strings point into the list's bytes: fine for a lookup.
+		k := Key{Namespace: it.namespace, Name: it.name}
+		if _, ok := at[k]; ok {
+			at[k] = i
+		}
+	}
+	listRV := strings.Clone(l.resourceVersion)
+	for _, k := range keys {
+		i := at[k]
+		if i < 0 {
+			deliver(Observation{Key: k, ResourceVersion: listRV})
+			continue
+		}
+		it := l.items[i]
+		if has != nil && it.resourceVersion != "" && has(k, it.resourceVersion) {
+			continue
+		}
+		u, err := l.decode(it)
+		if err != nil {
+			deliver(Observation{Key: k, Err: err})
+			continue
+		}
+		deliver(Observation{Key: k, Object: u, ResourceVersion: u.GetResourceVersion()})
+	}
 }
 
 // get reads one object; NotFound is an absence, not an error.

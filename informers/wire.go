@@ -26,19 +26,22 @@ const wireKey = "\x00kwait.wire"
 // in, and the informers keep that JSON (stripped, see stripWire) as their
 // cached form instead of encoding the decoded object again.
 func NewClientForConfig(cfg *rest.Config, httpClient *http.Client) (WatchClient, error) {
-	dc, err := dynamic.NewForConfigAndClient(cfg, httpClient)
+	// The dynamic client's REST client, as dynamic.NewForConfigAndClient
+	// makes it; listRaw uses it too.
+	pc := dynamic.ConfigFor(cfg)
+	pc.GroupVersion = nil
+	pc.APIPath = "/if-you-see-this-search-for-the-break"
+	raw, err := rest.UnversionedRESTClientForConfigAndClient(pc, httpClient)
 	if err != nil {
 		return nil, err
 	}
-	wc := dynamic.ConfigFor(cfg)
-	wc.GroupVersion = nil
-	wc.APIPath = "/if-you-see-this-search-for-the-break" // as dynamic.NewForConfigAndClient
-	wc.NegotiatedSerializer = wireKeeping{wc.NegotiatedSerializer}
+	wc := rest.CopyConfig(pc)
+	wc.NegotiatedSerializer = wireKeeping{pc.NegotiatedSerializer}
 	rc, err := rest.UnversionedRESTClientForConfigAndClient(wc, httpClient)
 	if err != nil {
 		return nil, err
 	}
-	return wireClient{dynamicClient: dynamicClient{c: dc}, watches: dynamicClient{c: dynamic.New(rc)}}, nil
+	return wireClient{dynamicClient: dynamicClient{c: dynamic.New(raw)}, watches: dynamicClient{c: dynamic.New(rc)}, raw: raw}, nil
 }
 
 // wireClient is a dynamic client whose informers watch through another,
@@ -49,6 +52,8 @@ func NewClientForConfig(cfg *rest.Config, httpClient *http.Client) (WatchClient,
 type wireClient struct {
 	dynamicClient
 	watches dynamicClient
+	// raw makes the LISTs of listRaw.
+	raw *rest.RESTClient
 }
 
 var (
